@@ -1,0 +1,224 @@
+"""The Assistant: the one object that reads Settings and wires the parts together."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from assistant.citations import CANNOT_ANSWER, Answer, resolve_citations
+from assistant.embeddings import SentenceEmbedder
+from assistant.errors import ConfigError
+from assistant.extractive import compose, pick_sentences
+from assistant.retrieval import NO_FILTERS, Filters, HybridRetriever, HybridSearcher, Passage
+from assistant.settings import Settings
+from assistant.store import ChunkStore, StoredArticle
+from ingest import chunk_articles, load_paths
+from ingest.documents import IngestReport
+
+BACKENDS = ("extractive",)
+
+
+class Assistant:
+    """Ingest articles, search them, and answer questions with cited passages.
+
+    Example:
+        >>> from assistant import Assistant
+        >>> bot = Assistant(data_dir="newsdesk-data")
+        >>> report = bot.ingest(["data/sample"])
+        >>> answer = bot.ask("Who disputed the withdrawal?")
+        >>> print(answer.text, answer.citations[0].passage.title)
+
+    Args:
+        settings: a full Settings; by default read from ``NEWSDESK_*`` variables.
+        **overrides: top-level Settings fields to change, e.g. ``data_dir``, ``backend``.
+    """
+
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        base = settings or Settings()
+        self.settings = base.model_copy(update=overrides) if overrides else base
+        s = self.settings
+        if s.backend not in BACKENDS:
+            raise ConfigError(
+                f"unknown backend {s.backend!r}; known backends: {', '.join(BACKENDS)}"
+            )
+        self.embedder = SentenceEmbedder(s.embedding_model, batch_size=s.embed_batch_size)
+        self.store = ChunkStore(
+            embedder=self.embedder,
+            data_dir=s.data_dir,
+            chroma_host=s.chroma_host,
+            collection=s.collection,
+            build_params={
+                "chunk_tokens": s.chunking.chunk_tokens,
+                "overlap_tokens": s.chunking.overlap_tokens,
+                "encoding": s.chunking.encoding,
+            },
+        )
+        r = s.retrieval
+        self.searcher = HybridSearcher(
+            self.store,
+            self.embedder,
+            candidates=r.candidates,
+            rrf_k=r.rrf_k,
+            dense_weight=r.dense_weight,
+            bm25_weight=r.bm25_weight,
+            dedupe_threshold=r.dedupe_threshold,
+        )
+
+    # -- ingest --------------------------------------------------------------------------
+
+    def ingest(
+        self, paths: Iterable[str | Path], *, rebuild: bool = False, progress: bool = True
+    ) -> IngestReport:
+        """Load, chunk, embed and store articles from files and folders.
+
+        Articles already stored with the same content are left alone; changed ones are
+        replaced; bad files are skipped and listed in the report with the reason, while
+        the good files of the same run still go in.
+
+        Args:
+            paths: files or folders (searched recursively).
+            rebuild: empty the collection first (needed after changing the model or
+                chunking).
+            progress: show a progress bar on long runs (on a terminal only).
+
+        Returns:
+            An IngestReport with the added, unchanged, replaced and skipped articles.
+        """
+        if rebuild:
+            self.store.reset()
+        articles, skipped = load_paths(paths)
+        report = IngestReport(skipped=list(skipped))
+        stored = self.store.stored_hashes([a.id for a in articles])
+        todo = []
+        for article in articles:
+            previous = stored.get(article.id)
+            if previous == article.content_hash:
+                report.unchanged.append(article.id)
+                continue
+            (report.replaced if previous else report.added).append(article.id)
+            todo.append(article)
+        c = self.settings.chunking
+        chunks = chunk_articles(
+            todo,
+            chunk_tokens=c.chunk_tokens,
+            overlap_tokens=c.overlap_tokens,
+            encoding=c.encoding,
+        )
+        with _progress_bar(len(chunks), enabled=progress) as bar:
+            report.chunks_written = self.store.write(
+                chunks, batch_size=self.settings.embed_batch_size, progress=bar.update
+            )
+        return report
+
+    def delete(self, article_id: str) -> None:
+        """Remove an article and all its chunks."""
+        self.store.delete_articles([article_id])
+
+    def articles(self) -> list[StoredArticle]:
+        """Every stored article, newest first."""
+        return self.store.articles()
+
+    def stats(self) -> dict[str, Any]:
+        """Counts and how the collection was built."""
+        return {
+            "articles": len(self.store.articles()),
+            "chunks": self.store.count(),
+            "embedding_model": self.embedder.model_name,
+            "dimensions": self.embedder.dimensions,
+            "chunk_tokens": self.settings.chunking.chunk_tokens,
+            "overlap_tokens": self.settings.chunking.overlap_tokens,
+            "store": self.store.location,
+            "collection": self.settings.collection,
+            "backend": self.settings.backend,
+        }
+
+    # -- search and answers --------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        sources: Iterable[str] = (),
+        date_from: date | None = None,
+        date_to: date | None = None,
+        mode: str = "hybrid",
+    ) -> list[Passage]:
+        """The k passages that best match the query.
+
+        Args:
+            query: the question or keywords.
+            k: how many passages (default: the retrieval setting, 5).
+            sources: only articles from these sources.
+            date_from: only articles published on or after this day.
+            date_to: only articles published on or before this day.
+            mode: "hybrid" (default), "dense" or "bm25".
+        """
+        if mode not in ("hybrid", "dense", "bm25"):
+            raise ConfigError(f"unknown search mode {mode!r}; use hybrid, dense or bm25")
+        filters = Filters(tuple(sources), date_from, date_to)
+        return self.searcher.search(query, k or self.settings.retrieval.k, filters, mode)
+
+    def retriever(self, k: int | None = None, filters: Filters = NO_FILTERS) -> HybridRetriever:
+        """The hybrid search as a LangChain retriever."""
+        return HybridRetriever(
+            searcher=self.searcher, k=k or self.settings.retrieval.k, filters=filters
+        )
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        sources: Iterable[str] = (),
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> Answer:
+        """Answer a question from the stored articles, citing passages ``[n]``.
+
+        Returns the fixed reply ``CANNOT_ANSWER`` (``refused=True``) with the closest
+        passages when the articles do not hold the answer.
+        """
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        passages = self.search(question, k, sources=sources, date_from=date_from, date_to=date_to)
+        timings["retrieve_s"] = time.perf_counter() - started
+        step = time.perf_counter()
+        extracts = pick_sentences(question, passages, self.embedder) if passages else []
+        timings["answer_s"] = time.perf_counter() - step
+        timings["total_s"] = time.perf_counter() - started
+        if not extracts:
+            return Answer(
+                question,
+                CANNOT_ANSWER,
+                (),
+                tuple(passages),
+                "extractive",
+                refused=True,
+                timings=timings,
+            )
+        text, citations = resolve_citations(compose(extracts), passages)
+        return Answer(question, text, citations, tuple(passages), "extractive", timings=timings)
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def _progress_bar(total: int, *, enabled: bool) -> Any:
+    """A tqdm bar on stderr for runs long enough to want one (it hides itself off a tty)."""
+    if not enabled or total < 200:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="chunk", desc="Embedding", disable=None)

@@ -1,0 +1,143 @@
+"""The ``newsdesk`` command: ingest, search, ask, stats.
+
+Every command takes ``--data-dir`` (or ``NEWSDESK_DATA_DIR``) and ``--backend`` (or
+``NEWSDESK_BACKEND``). Errors print as one line on stderr and exit 1; an ingest that
+skipped some files exits 3 after storing the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from assistant.assistant import Assistant
+from assistant.citations import Answer
+from assistant.errors import NewsdeskError
+from assistant.settings import Settings
+
+EXIT_ERROR = 1
+EXIT_SKIPPED = 3
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, help="store folder (NEWSDESK_DATA_DIR)")
+    common.add_argument("--backend", help="answer backend (NEWSDESK_BACKEND): extractive")
+    return common
+
+
+def _filters(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-k", type=int, help="number of passages")
+    parser.add_argument("--source", action="append", default=[], help="only this source")
+    parser.add_argument("--since", type=date.fromisoformat, help="published on/after, YYYY-MM-DD")
+    parser.add_argument("--until", type=date.fromisoformat, help="published on/before, YYYY-MM-DD")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="newsdesk", description="Answers about news articles, with cited passages."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", parents=[common], help="add files or folders of articles")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--rebuild", action="store_true", help="empty the collection first")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("search", parents=[common], help="show the passages for a query")
+    p.add_argument("query")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    _filters(p)
+
+    p = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    p.add_argument("question")
+    _filters(p)
+
+    p = sub.add_parser("stats", parents=[common], help="what the store holds")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def make_assistant(args: argparse.Namespace) -> Assistant:
+    overrides: dict[str, Any] = {}
+    if args.data_dir is not None:
+        overrides["data_dir"] = args.data_dir
+    if args.backend:
+        overrides["backend"] = args.backend
+    return Assistant(Settings(), **overrides)
+
+
+def print_answer(answer: Answer) -> None:
+    print(answer.text)
+    if answer.refused:
+        if answer.passages:
+            print("\nClosest articles:")
+            for title in dict.fromkeys(p.title or p.article_id for p in answer.passages):
+                print(f"  - {title}")
+        return
+    print()
+    for c in answer.citations:
+        p = c.passage
+        where = ", ".join(x for x in (p.published, p.source) if x)
+        print(f"[{c.n}] {p.title or p.article_id}" + (f" ({where})" if where else ""))
+        if p.url:
+            print(f"    {p.url}")
+        print(f"    “{c.quote}” (chars {c.quote_start}-{c.quote_end})")
+
+
+def run(args: argparse.Namespace) -> int:
+    bot = make_assistant(args)
+    if args.command == "ingest":
+        report = bot.ingest(args.paths, rebuild=args.rebuild)
+        if args.json:
+            print(json.dumps(report.as_dict(), indent=2))
+        else:
+            print(report.summary())
+            for skip in report.skipped:
+                print(f"skipped {skip}", file=sys.stderr)
+        return EXIT_SKIPPED if report.skipped else 0
+    if args.command == "stats":
+        stats = bot.stats()
+        if args.json:
+            print(json.dumps(stats, indent=2))
+        else:
+            for key, value in stats.items():
+                print(f"{key:>16}: {value}")
+        return 0
+    filters = {"sources": args.source, "date_from": args.since, "date_to": args.until}
+    if args.command == "search":
+        passages = bot.search(args.query, args.k, mode=args.mode, **filters)
+        if args.json:
+            print(json.dumps([p.as_dict() for p in passages], indent=2, ensure_ascii=False))
+        for i, p in enumerate(passages if not args.json else [], start=1):
+            print(f"[{i}] {p.score:.4f} {p.title or p.article_id} (chars {p.start}-{p.end})")
+            print(f"    {p.text[:300]}")
+        return 0
+    answer = bot.ask(args.question, k=args.k, **filters)
+    if args.json:
+        print(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_answer(answer)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except NewsdeskError as exc:
+        print(f"newsdesk: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("newsdesk: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

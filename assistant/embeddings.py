@@ -1,0 +1,118 @@
+"""The sentence-transformers embedder, as a LangChain ``Embeddings`` and a Chroma function.
+
+The model loads on first use, so that the CLI and the chat page start fast; vectors are
+L2-normalised, so cosine similarity is a dot product.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.embeddings import Embeddings
+
+from assistant.errors import ConfigError
+from assistant.offline import EMBEDDING_MODELS, ensure_offline
+
+if TYPE_CHECKING:
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+
+class SentenceEmbedder(Embeddings):
+    """A packaged sentence-transformers model, loaded lazily and shared between threads."""
+
+    def __init__(self, model: str = "all-MiniLM-L6-v2", *, batch_size: int = 64) -> None:
+        if model not in EMBEDDING_MODELS:
+            known = ", ".join(sorted(EMBEDDING_MODELS))
+            raise ConfigError(f"unknown embedding model {model!r}; known: {known}")
+        self.model_name = model
+        self.dimensions = EMBEDDING_MODELS[model][1]
+        self.batch_size = batch_size
+
+    @property
+    def model(self) -> SentenceTransformer:
+        """The loaded model; the first call loads it (about a second for MiniLM)."""
+        return _load(self.model_name)
+
+    @property
+    def max_tokens(self) -> int:
+        """The model's input limit in its own word pieces (256 for MiniLM)."""
+        return int(self.model.max_seq_length)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised float32 vectors, one row per text."""
+        return self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+
+_load_lock = threading.Lock()
+
+
+@cache
+def _load_unlocked(name: str) -> SentenceTransformer:
+    ensure_offline()
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # "Loading weights" bars on every start
+    return SentenceTransformer(str(EMBEDDING_MODELS[name][0]()), device="cpu")
+
+
+def _load(name: str) -> SentenceTransformer:
+    """One copy of each model per process, however many embedders share it."""
+    with _load_lock:
+        return _load_unlocked(name)
+
+
+def chroma_function(embedder: SentenceEmbedder) -> Any:
+    """Our embedder as a Chroma ``EmbeddingFunction``, so Chroma never uses its own default.
+
+    Chroma's default function downloads an ONNX model on first use; passing this one on
+    every collection open keeps the store offline.
+    """
+    return _chroma_class()(embedder)
+
+
+@cache
+def _chroma_class() -> type:
+    from chromadb.api.types import Documents, EmbeddingFunction
+    from chromadb.api.types import Embeddings as ChromaEmbeddings
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    @register_embedding_function
+    class NewsdeskEmbeddingFunction(EmbeddingFunction[Documents]):
+        def __init__(self, embedder: SentenceEmbedder) -> None:
+            self.embedder = embedder
+
+        def __call__(self, input: Documents) -> ChromaEmbeddings:
+            return list(self.embedder.encode(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return "newsdesk-sentence-transformers"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"model": self.embedder.model_name}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> NewsdeskEmbeddingFunction:
+            return NewsdeskEmbeddingFunction(SentenceEmbedder(str(config["model"])))
+
+        def default_space(self) -> str:  # type: ignore[override]
+            return "cosine"
+
+    return NewsdeskEmbeddingFunction

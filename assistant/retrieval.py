@@ -1,0 +1,310 @@
+"""Hybrid retrieval: dense search in Chroma and BM25 (bm25s), fused by reciprocal rank.
+
+Dense search finds paraphrases; BM25 finds the names, places and numbers that a small
+embedding model blurs. Reciprocal rank fusion adds ``weight / (rrf_k + rank)`` from each
+ranking, so a chunk that both rank well wins, and neither score scale matters.
+Near-duplicate chunks (one wire story run by two outlets) collapse to the better-ranked.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.embeddings import SentenceEmbedder
+from assistant.store import ChunkStore
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with where it sits in its article and how it ranked."""
+
+    chunk_id: str
+    article_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    title: str = ""
+    url: str = ""
+    published: str = ""
+    source: str = ""
+    author: str = ""
+    score: float = 0.0
+    dense_rank: int | None = None  # 1-based rank in the dense list, None if not there
+    bm25_rank: int | None = None
+
+    @classmethod
+    def from_record(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Passage:
+        return cls(
+            chunk_id=chunk_id,
+            article_id=str(meta["article_id"]),
+            index=int(meta["index"]),
+            text=text,
+            start=int(meta["start"]),
+            end=int(meta["end"]),
+            title=str(meta.get("title", "")),
+            url=str(meta.get("url", "")),
+            published=str(meta.get("published", "")),
+            source=str(meta.get("source", "")),
+            author=str(meta.get("author", "")),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "chunk_id": self.chunk_id,
+            "article_id": self.article_id,
+            "title": self.title,
+            "url": self.url,
+            "published": self.published,
+            "source": self.source,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 6),
+            "dense_rank": self.dense_rank,
+            "bm25_rank": self.bm25_rank,
+        }
+
+    def to_document(self) -> Document:
+        return Document(page_content=self.text, metadata=self.as_dict(), id=self.chunk_id)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a search may return; empty means all."""
+
+    sources: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if self.date_from:
+            clauses.append({"published_day": {"$gte": _day(self.date_from)}})
+        if self.date_to:
+            clauses.append({"published_day": {"$lte": _day(self.date_to)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def allows(self, meta: dict[str, Any]) -> bool:
+        if self.sources and meta.get("source") not in self.sources:
+            return False
+        day = int(meta.get("published_day", 0))
+        if self.date_from and day < _day(self.date_from):
+            return False
+        return not (self.date_to and day > _day(self.date_to))
+
+
+NO_FILTERS = Filters()
+
+
+def _day(value: date) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+_SHINGLE_WORDS = re.compile(r"\w+")
+
+
+def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
+    """Word n-grams of a text, lower-cased: the unit of near-duplicate detection."""
+    words = _SHINGLE_WORDS.findall(text.lower())
+    if len(words) < n:
+        return {tuple(words)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+def jaccard(a: set[Any], b: set[Any]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def containment(a: set[Any], b: set[Any]) -> float:
+    """Share of the smaller set found in the other: 1.0 when one text holds the other."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+class BM25Index:
+    """A bm25s index over every chunk in the store, rebuilt when the store changes."""
+
+    def __init__(self, store: ChunkStore) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._revision: int | None = None
+        self._model: Any = None
+        self.ids: list[str] = []
+        self.texts: list[str] = []
+        self.metas: list[dict[str, Any]] = []
+
+    @staticmethod
+    def tokenizer() -> Any:
+        import bm25s
+        import Stemmer  # PyStemmer
+
+        return bm25s.tokenization.Tokenizer(stopwords="en", stemmer=Stemmer.Stemmer("english"))
+
+    def refresh(self) -> None:
+        """Rebuild the index if anything was written since it was built."""
+        revision = self.store.revision
+        if revision == self._revision:
+            return
+        with self._lock:
+            if revision == self._revision:
+                return
+            import bm25s
+
+            ids, texts, metas = self.store.all_chunks()
+            tokenizer = self.tokenizer()
+            model = None
+            if ids:
+                tokens = tokenizer.tokenize(texts, return_as="tuple", show_progress=False)
+                model = bm25s.BM25()
+                model.index(tokens, show_progress=False)
+            self._tokenizer, self._model = tokenizer, model
+            self.ids, self.texts, self.metas = ids, texts, metas
+            self._revision = revision
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every chunk for the query (zeros where no query word occurs)."""
+        self.refresh()
+        if self._model is None:
+            return np.zeros(0, dtype=np.float32)
+        query_ids = self._tokenizer.tokenize(
+            [query], update_vocab=False, return_as="ids", show_progress=False
+        )[0]
+        if not query_ids:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        return np.asarray(self._model.get_scores(list(query_ids)), dtype=np.float32)
+
+    def top(self, query: str, n: int, filters: Filters) -> list[tuple[int, float]]:
+        """Positions and scores of the n best chunks that pass the filters."""
+        scores = self.scores(query)
+        if scores.size == 0:
+            return []
+        if filters != NO_FILTERS:
+            allowed = np.fromiter(
+                (filters.allows(m) for m in self.metas), dtype=bool, count=len(self.metas)
+            )
+            scores = np.where(allowed, scores, 0.0)
+        n = min(n, int(np.count_nonzero(scores)))
+        if n == 0:
+            return []
+        best = np.argpartition(-scores, n - 1)[:n]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(int(i), float(scores[i])) for i in best]
+
+
+class HybridSearcher:
+    """Dense + BM25 + fusion + near-duplicate collapse, over one store."""
+
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedder: SentenceEmbedder,
+        *,
+        candidates: int = 40,
+        rrf_k: int = 60,
+        dense_weight: float = 1.0,
+        bm25_weight: float = 1.0,
+        dedupe_threshold: float = 0.8,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.bm25 = BM25Index(store)
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.dense_weight = dense_weight
+        self.bm25_weight = bm25_weight
+        self.dedupe_threshold = dedupe_threshold
+
+    def dense(self, query: str, n: int, filters: Filters = NO_FILTERS) -> list[Passage]:
+        """The n chunks nearest the question's embedding."""
+        vector = self.embedder.encode([query])[0]
+        hits = self.store.dense_query(vector, n, filters.chroma_where())
+        return [
+            replace(Passage.from_record(cid, text, meta), score=sim, dense_rank=rank)
+            for rank, (cid, text, meta, sim) in enumerate(hits, start=1)
+        ]
+
+    def lexical(self, query: str, n: int, filters: Filters = NO_FILTERS) -> list[Passage]:
+        """The n best BM25 chunks."""
+        index = self.bm25
+        return [
+            replace(
+                Passage.from_record(index.ids[i], index.texts[i], index.metas[i]),
+                score=score,
+                bm25_rank=rank,
+            )
+            for rank, (i, score) in enumerate(index.top(query, n, filters), start=1)
+        ]
+
+    def search(
+        self, query: str, k: int = 5, filters: Filters = NO_FILTERS, mode: str = "hybrid"
+    ) -> list[Passage]:
+        """The k best passages for the query; mode is 'hybrid', 'dense' or 'bm25'."""
+        if not query.strip():
+            return []
+        n = max(self.candidates, k)
+        dense = self.dense(query, n, filters) if mode in ("hybrid", "dense") else []
+        lexical = self.lexical(query, n, filters) if mode in ("hybrid", "bm25") else []
+        fused = self.fuse(dense, lexical) if mode == "hybrid" else dense or lexical
+        return self.collapse_duplicates(fused, k)
+
+    def fuse(self, dense: list[Passage], lexical: list[Passage]) -> list[Passage]:
+        """Weighted reciprocal rank fusion of the two rankings."""
+        merged: dict[str, Passage] = {}
+        scores: dict[str, float] = {}
+        for passage in dense:
+            merged[passage.chunk_id] = passage
+            scores[passage.chunk_id] = self.dense_weight / (self.rrf_k + (passage.dense_rank or 0))
+        for passage in lexical:
+            contribution = self.bm25_weight / (self.rrf_k + (passage.bm25_rank or 0))
+            if passage.chunk_id in merged:
+                merged[passage.chunk_id] = replace(
+                    merged[passage.chunk_id], bm25_rank=passage.bm25_rank
+                )
+            else:
+                merged[passage.chunk_id] = passage
+            scores[passage.chunk_id] = scores.get(passage.chunk_id, 0.0) + contribution
+        order = sorted(merged, key=lambda cid: scores[cid], reverse=True)
+        return [replace(merged[cid], score=scores[cid]) for cid in order]
+
+    def collapse_duplicates(self, ranked: list[Passage], k: int) -> list[Passage]:
+        """The first k passages, skipping any that repeats a better-ranked one's text."""
+        kept: list[Passage] = []
+        kept_shingles: list[set[tuple[str, ...]]] = []
+        for passage in ranked:
+            grams = shingles(passage.text)
+            if any(containment(grams, other) >= self.dedupe_threshold for other in kept_shingles):
+                continue
+            kept.append(passage)
+            kept_shingles.append(grams)
+            if len(kept) == k:
+                break
+        return kept
+
+
+class HybridRetriever(BaseRetriever):
+    """The hybrid searcher as a LangChain retriever (Documents carry Passage fields)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: HybridSearcher
+    k: int = 5
+    filters: Filters = NO_FILTERS
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [p.to_document() for p in self.searcher.search(query, self.k, self.filters)]

@@ -1,0 +1,82 @@
+"""One Settings object for the whole assistant; environment variables ``NEWSDESK_*``.
+
+Nested sections use a double underscore: ``NEWSDESK_RETRIEVAL__K=8``. A few settings that
+scripts rely on have short names too: ``NEWSDESK_DATA_DIR``, ``NEWSDESK_BACKEND``,
+``NEWSDESK_CHROMA_HOST``. Only :class:`assistant.Assistant` reads Settings; everything
+below it takes explicit arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ChunkingSettings(BaseModel):
+    """How articles are cut into passages."""
+
+    chunk_tokens: int = Field(
+        180,
+        gt=16,
+        description="Chunk size in cl100k tokens; 180 stays under MiniLM's 256-wordpiece "
+        "limit with room for the title that is embedded ahead of the chunk.",
+    )
+    overlap_tokens: int = Field(30, ge=0, description="Tokens shared by neighbouring chunks.")
+    encoding: str = Field("cl100k_base", description="tiktoken encoding used to count tokens.")
+
+
+class RetrievalSettings(BaseModel):
+    """How passages are found for a question."""
+
+    k: int = Field(5, gt=0, le=50, description="Passages returned for a question.")
+    candidates: int = Field(
+        40, gt=0, description="Candidates taken from each of dense and BM25 before fusion."
+    )
+    rrf_k: int = Field(60, gt=0, description="Rank constant of reciprocal rank fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    dedupe_threshold: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="Share of the shorter passage's word 3-grams found in another, at or "
+        "above which the two count as the same story and collapse to the better-ranked.",
+    )
+
+
+class Settings(BaseSettings):
+    """Everything a user can set. Environment variables override defaults; flags override those."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSDESK_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    data_dir: Path = Field(
+        Path("newsdesk-data"), description="Folder of the embedded Chroma store."
+    )
+    chroma_host: str | None = Field(
+        None,
+        description="host:port of a `chroma run` server; when set, the store lives there "
+        "and data_dir is not used for it.",
+    )
+    collection: str = Field("articles", description="Chroma collection name.")
+    backend: str = Field("extractive", description="Answer backend spec: 'extractive' (no LLM).")
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="Embedding model; the packaged all-MiniLM-L6-v2 is the one available.",
+    )
+    embed_batch_size: int = Field(64, gt=0, description="Chunks embedded per batch.")
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+
+    @field_validator("chroma_host")
+    @classmethod
+    def _host_port(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"expected host:port, like 127.0.0.1:8000, got {value!r}")
+        return value

@@ -1,0 +1,291 @@
+"""The Chroma store: one collection of chunks, embedded or on a ``chroma run`` server.
+
+Each chunk is one Chroma record with id ``ARTICLE_ID#INDEX``. Writes are upserts, so
+writing the same chunk twice changes nothing. An article counts as stored once its chunk
+0 is there: the writer puts chunk 0 of each article last, so a run killed half-way leaves
+no article that looks complete but is not, and the next run finishes it.
+
+The collection's metadata records the embedding model and chunking it was built with;
+opening it with others is a :class:`CollectionMismatch` that says how to rebuild.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.embeddings import SentenceEmbedder, chroma_function
+from assistant.errors import CollectionMismatch, StoreError
+from assistant.offline import ensure_offline
+from ingest.documents import Chunk
+
+SCHEMA = 1  # bump when the record layout changes; old collections must be rebuilt
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """What the store knows of one article, from its chunk 0."""
+
+    id: str
+    title: str
+    url: str
+    published: str
+    source: str
+    author: str
+    chunks: int
+    content_hash: str
+
+
+def chunk_metadata(chunk: Chunk, chunk_count: int) -> dict[str, str | int]:
+    """Flat metadata for a Chroma record (Chroma stores no None or nested values)."""
+    return {
+        "article_id": chunk.article_id,
+        "index": chunk.index,
+        "start": chunk.start,
+        "end": chunk.end,
+        "title": chunk.title,
+        "url": chunk.url,
+        "published": chunk.published,
+        # YYYYMMDD as a number, so Chroma can filter a date range with $gte/$lte
+        "published_day": int(chunk.published[:10].replace("-", "") or 0)
+        if chunk.published[:10].replace("-", "").isdigit()
+        else 0,
+        "source": chunk.source,
+        "author": chunk.author,
+        "article_hash": chunk.article_hash,
+        "chunk_count": chunk_count,
+    }
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """The text that is embedded and indexed for a chunk: the chunk itself."""
+    return chunk.text
+
+
+class ChunkStore:
+    """A Chroma collection of chunks with the embedder that fills it."""
+
+    def __init__(
+        self,
+        *,
+        embedder: SentenceEmbedder,
+        data_dir: Path,
+        chroma_host: str | None = None,
+        collection: str = "articles",
+        build_params: dict[str, str | int],
+    ) -> None:
+        self.embedder = embedder
+        self.data_dir = Path(data_dir)
+        self.chroma_host = chroma_host
+        self.collection_name = collection
+        self.build_params = {"embedding_model": embedder.model_name, **build_params}
+        self._client: Any = None
+        self._collection: Any = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    @property
+    def location(self) -> str:
+        """Where the store lives, for messages and stats."""
+        return f"chroma://{self.chroma_host}" if self.chroma_host else str(self.data_dir)
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            ensure_offline()
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            settings = ChromaSettings(anonymized_telemetry=False)
+            try:
+                if self.chroma_host:
+                    host, _, port = self.chroma_host.rpartition(":")
+                    self._client = chromadb.HttpClient(host=host, port=int(port), settings=settings)
+                    self._client.heartbeat()
+                else:
+                    self.data_dir.mkdir(parents=True, exist_ok=True)
+                    self._client = chromadb.PersistentClient(
+                        path=str(self.data_dir), settings=settings
+                    )
+            except Exception as exc:  # chromadb raises many kinds; all mean "cannot open"
+                if self.chroma_host:
+                    raise StoreError(
+                        f"cannot reach the Chroma server at {self.chroma_host} ({exc}); "
+                        "start one with `chroma run --path DIR --host 127.0.0.1 --port PORT` "
+                        "or unset NEWSDESK_CHROMA_HOST to use the embedded store"
+                    ) from exc
+                raise StoreError(
+                    f"cannot open the Chroma store in {self.data_dir} ({exc}); check the "
+                    "folder is writable, or choose another with --data-dir"
+                ) from exc
+        return self._client
+
+    @property
+    def collection(self) -> Any:
+        if self._collection is None:
+            metadata = {"newsdesk_schema": SCHEMA, **self.build_params, "revision": 0}
+            collection = self.client.get_or_create_collection(
+                name=self.collection_name,
+                metadata=metadata,
+                configuration={"hnsw": {"space": "cosine"}},
+                embedding_function=chroma_function(self.embedder),
+            )
+            self._check_build(collection)
+            self._collection = collection
+        return self._collection
+
+    def _check_build(self, collection: Any) -> None:
+        recorded = dict(collection.metadata or {})
+        wanted = {"newsdesk_schema": SCHEMA, **self.build_params}
+        diffs = [
+            f"{key}={recorded.get(key)!r} (asked for {value!r})"
+            for key, value in wanted.items()
+            if recorded.get(key) != value
+        ]
+        if diffs and collection.count() > 0:
+            raise CollectionMismatch(
+                f"the collection {self.collection_name!r} in {self.location} was built with "
+                f"{', '.join(diffs)}; rebuild it with `newsdesk ingest --rebuild PATH...`, "
+                "or use another --data-dir"
+            )
+
+    def reset(self) -> None:
+        """Delete the collection and everything in it; the next use creates it anew."""
+        with contextlib.suppress(Exception):  # absent already: nothing to delete
+            self.client.delete_collection(self.collection_name)
+        self._collection = None
+
+    # -- reading -------------------------------------------------------------------------
+
+    @property
+    def revision(self) -> int:
+        """A counter bumped by every write, so readers know when to rebuild their indexes."""
+        fresh = self.client.get_collection(
+            self.collection_name, embedding_function=chroma_function(self.embedder)
+        )
+        return int((fresh.metadata or {}).get("revision", 0))
+
+    def count(self) -> int:
+        """Number of chunks stored."""
+        return int(self.collection.count())
+
+    def stored_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        """Content hash of each of these articles that is stored complete."""
+        found: dict[str, str] = {}
+        ids = list(dict.fromkeys(article_ids))
+        for start in range(0, len(ids), 1000):
+            batch = [f"{aid}#0" for aid in ids[start : start + 1000]]
+            got = self.collection.get(ids=batch, include=["metadatas"])
+            for meta in got["metadatas"]:
+                found[str(meta["article_id"])] = str(meta["article_hash"])
+        return found
+
+    def articles(self) -> list[StoredArticle]:
+        """Every complete article, newest first."""
+        got = self.collection.get(where={"index": 0}, include=["metadatas"])
+        articles = [
+            StoredArticle(
+                id=str(m["article_id"]),
+                title=str(m["title"]),
+                url=str(m["url"]),
+                published=str(m["published"]),
+                source=str(m["source"]),
+                author=str(m["author"]),
+                chunks=int(m["chunk_count"]),
+                content_hash=str(m["article_hash"]),
+            )
+            for m in got["metadatas"]
+        ]
+        return sorted(articles, key=lambda a: (a.published, a.title), reverse=True)
+
+    def all_chunks(self, page: int = 5000) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+        """Ids, texts and metadata of every chunk, read in pages."""
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        total = self.count()
+        for offset in range(0, total, page):
+            got = self.collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            ids.extend(got["ids"])
+            texts.extend(got["documents"])
+            metas.extend(dict(m) for m in got["metadatas"])
+        return ids, texts, metas
+
+    def dense_query(
+        self, vector: Sequence[float], n: int, where: dict[str, Any] | None
+    ) -> list[tuple[str, str, dict[str, Any], float]]:
+        """The n nearest chunks as (id, text, metadata, cosine similarity)."""
+        total = self.count()
+        if total == 0:
+            return []
+        got = self.collection.query(
+            query_embeddings=np.asarray([vector], dtype=np.float32),
+            n_results=min(n, total),
+            where=where or None,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            (cid, doc, dict(meta), 1.0 - float(dist))
+            for cid, doc, meta, dist in zip(
+                got["ids"][0],
+                got["documents"][0],
+                got["metadatas"][0],
+                got["distances"][0],
+                strict=True,
+            )
+        ]
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(
+        self,
+        chunks: Sequence[Chunk],
+        *,
+        batch_size: int = 64,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Embed and upsert chunks, every article's chunk 0 last; returns chunks written.
+
+        The articles' old chunks are deleted first, so an article that shrank keeps no
+        stale tail.
+        """
+        if not chunks:
+            return 0
+        counts: dict[str, int] = {}
+        for chunk in chunks:
+            counts[chunk.article_id] = counts.get(chunk.article_id, 0) + 1
+        self.delete_articles(list(counts))
+        ordered = [c for c in chunks if c.index != 0] + [c for c in chunks if c.index == 0]
+        for start in range(0, len(ordered), batch_size):
+            batch = ordered[start : start + batch_size]
+            vectors = self.embedder.encode([embedding_text(c) for c in batch])
+            self.collection.upsert(
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                embeddings=vectors,
+                metadatas=[chunk_metadata(c, counts[c.article_id]) for c in batch],
+            )
+            if progress:
+                progress(len(batch))
+        self._bump_revision()
+        return len(ordered)
+
+    def delete_articles(self, article_ids: Iterable[str]) -> None:
+        """Remove every chunk of these articles (complete or not)."""
+        ids = list(article_ids)
+        for start in range(0, len(ids), 500):
+            self.collection.delete(where={"article_id": {"$in": ids[start : start + 500]}})
+        if ids:
+            self._bump_revision()
+
+    def _bump_revision(self) -> None:
+        metadata = dict(self.collection.metadata or {})
+        # A clock-based revision stays increasing across processes that write in turn.
+        metadata["revision"] = max(int(metadata.get("revision", 0)) + 1, time.time_ns() // 1000)
+        self.collection.modify(metadata=metadata)

@@ -1,0 +1,196 @@
+"""Retrieval benchmark: article-level hit@k and MRR@10, search latency, ingest rate.
+
+Compares, on the same chunks and the same model: our hybrid search, dense alone, BM25
+alone, and dense search over 1000-character chunks (LangChain's common default splitter
+setting) as an outside baseline. Ingest speed is reported beside the embedding model's
+own encode rate on the same chunk texts, as a ratio.
+
+    python benchmarks/retrieval.py ../shared/eval/rgb-news [--limit N] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant import Assistant
+
+
+def article_ranking(passages: list[Any], depth: int = 10) -> list[str]:
+    """Article ids in the order their first passage appears."""
+    return list(dict.fromkeys(p.article_id for p in passages))[:depth]
+
+
+def score(rankings: list[list[str]], golds: list[set[str]]) -> dict[str, float]:
+    """hit@1/5/10 and MRR@10 over questions."""
+    out: dict[str, float] = {}
+    for k in (1, 5, 10):
+        out[f"hit@{k}"] = statistics.fmean(
+            bool(set(r[:k]) & g) for r, g in zip(rankings, golds, strict=True)
+        )
+    out["mrr@10"] = statistics.fmean(
+        next((1 / i for i, a in enumerate(r[:10], start=1) if a in g), 0.0)
+        for r, g in zip(rankings, golds, strict=True)
+    )
+    return out
+
+
+def load_questions(path: Path, limit: int | None) -> list[dict[str, Any]]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    rows = [r for r in rows if r.get("gold_ids") and r.get("answerable", True)]
+    return rows[:limit] if limit else rows
+
+
+def baseline_1000_chars(bot: Assistant, articles: Path) -> Any:
+    """A Chroma collection of 1000-character chunks (overlap 200), dense search only."""
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from assistant.embeddings import chroma_function
+    from ingest import load_paths
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    loaded, _ = load_paths([articles])
+    ids, texts, metas = [], [], []
+    for article in loaded:
+        for i, text in enumerate(splitter.split_text(article.text)):
+            ids.append(f"{article.id}#{i}")
+            texts.append(text)
+            metas.append({"article_id": article.id})
+    collection = bot.store.client.get_or_create_collection(
+        "baseline-1000-chars",
+        configuration={"hnsw": {"space": "cosine"}},
+        embedding_function=chroma_function(bot.embedder),
+    )
+    for start in range(0, len(ids), 256):
+        collection.upsert(
+            ids=ids[start : start + 256],
+            documents=texts[start : start + 256],
+            embeddings=bot.embedder.encode(texts[start : start + 256]),
+            metadatas=metas[start : start + 256],
+        )
+    return collection
+
+
+def run(set_dir: Path, limit: int | None, overrides: dict[str, Any]) -> dict[str, Any]:
+    articles = set_dir / "articles.jsonl"
+    questions = load_questions(set_dir / "questions.jsonl", limit)
+    golds = [set(q["gold_ids"]) for q in questions]
+    with tempfile.TemporaryDirectory() as tmp:
+        bot = Assistant(data_dir=Path(tmp), **overrides)
+        bot.embedder.encode(["warm up"])  # model load is not ingest time
+
+        started = time.perf_counter()
+        report = bot.ingest([articles], progress=False)
+        ingest_s = time.perf_counter() - started
+        _, chunk_texts, _ = bot.store.all_chunks()
+        started = time.perf_counter()
+        bot.embedder.encode(chunk_texts)
+        encode_s = time.perf_counter() - started
+
+        results: dict[str, Any] = {
+            "set": set_dir.name,
+            "questions": len(questions),
+            "articles": len(report.added),
+            "chunks": len(chunk_texts),
+            "ingest_chunks_per_s": len(chunk_texts) / ingest_s,
+            "encode_chunks_per_s": len(chunk_texts) / encode_s,
+        }
+        results["ingest_vs_encode"] = (
+            results["ingest_chunks_per_s"] / results["encode_chunks_per_s"]
+        )
+        bot.search("warm up the bm25 index")
+        for mode in ("bm25", "dense", "hybrid"):
+            rankings, latencies = [], []
+            for q in questions:
+                started = time.perf_counter()
+                passages = bot.search(q["question"], k=30, mode=mode)
+                latencies.append(time.perf_counter() - started)
+                rankings.append(article_ranking(passages))
+            results[mode] = {
+                **score(rankings, golds),
+                "search_p50_ms": 1000 * statistics.median(latencies),
+                "search_p95_ms": 1000 * statistics.quantiles(latencies, n=20)[-1],
+            }
+
+        collection = baseline_1000_chars(bot, articles)
+        rankings = []
+        for q in questions:
+            got = collection.query(
+                query_embeddings=bot.embedder.encode([q["question"]]),
+                n_results=30,
+                include=["metadatas"],
+            )
+            rankings.append(list(dict.fromkeys(m["article_id"] for m in got["metadatas"][0]))[:10])
+        results["dense_1000_chars"] = score(rankings, golds)
+    return results
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| set | method | hit@1 | hit@5 | hit@10 | MRR@10 | search p50 ms |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        for method in ("bm25", "dense", "dense_1000_chars", "hybrid"):
+            m = r[method]
+            p50 = f"{m['search_p50_ms']:.1f}" if "search_p50_ms" in m else ""
+            lines.append(
+                f"| {r['set']} | {method} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | "
+                f"{m['hit@10']:.3f} | {m['mrr@10']:.3f} | {p50} |"
+            )
+    lines += [
+        "",
+        "| set | chunks | ingest chunks/s | encode chunks/s | ratio |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['set']} | {r['chunks']} | {r['ingest_chunks_per_s']:.1f} | "
+            f"{r['encode_chunks_per_s']:.1f} | {r['ingest_vs_encode']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "sets", nargs="+", type=Path, help="folders with articles.jsonl, questions.jsonl"
+    )
+    parser.add_argument("--limit", type=int, help="first N questions of each set")
+    parser.add_argument("--json", type=Path, help="write the raw figures here")
+    parser.add_argument("--rrf-k", type=int)
+    parser.add_argument("--dense-weight", type=float)
+    parser.add_argument("--bm25-weight", type=float)
+    args = parser.parse_args()
+    retrieval = {
+        key: value
+        for key, value in (
+            ("rrf_k", args.rrf_k),
+            ("dense_weight", args.dense_weight),
+            ("bm25_weight", args.bm25_weight),
+        )
+        if value is not None
+    }
+    overrides: dict[str, Any] = {}
+    if retrieval:
+        from assistant import Settings
+
+        overrides["retrieval"] = Settings().retrieval.model_copy(update=retrieval)
+    rows = []
+    for set_dir in args.sets:
+        print(f"running {set_dir} ...", file=sys.stderr)
+        rows.append(run(set_dir, args.limit, overrides))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    print(markdown(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

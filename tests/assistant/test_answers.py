@@ -1,0 +1,76 @@
+"""The extractive backend answers with cited passages, or says the articles don't say."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant import CANNOT_ANSWER
+from assistant.citations import resolve_citations, sentence_spans
+from assistant.retrieval import Passage
+
+
+def test_who_disputed_the_withdrawal_cites_the_white_house(
+    sample_store: Path, make_assistant
+) -> None:
+    answer = make_assistant(data_dir=sample_store).ask("Who disputed the withdrawal?")
+    assert not answer.refused
+    assert answer.citations
+    cited = " ".join(c.passage.text for c in answer.citations)
+    assert "we now know it was false" in cited
+    for c in answer.citations:
+        assert f"[{c.n}]" in answer.text
+        assert c.quote in c.passage.text
+        offset = c.quote_start - c.passage.start
+        assert c.passage.text[offset : offset + len(c.quote)] == c.quote
+
+
+def test_an_unrelated_question_gets_the_fixed_reply(sample_store: Path, make_assistant) -> None:
+    answer = make_assistant(data_dir=sample_store).ask("Who won the 2018 World Cup?")
+    assert answer.refused
+    assert answer.text == CANNOT_ANSWER
+    assert answer.citations == ()
+    assert answer.passages  # the closest passages are still offered
+
+
+def _passage(n: int, text: str) -> Passage:
+    return Passage(
+        chunk_id=f"a#{n}",
+        article_id="a",
+        index=n,
+        text=text,
+        start=100 * n,
+        end=100 * n + len(text),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "clean"),
+    [
+        ("Paris is big [1].", [1], "Paris is big [1]."),
+        ("Paris is big [7].", [], "Paris is big."),
+        ("A [2]. B [1][2].", [1, 2], "A [2]. B [1][2]."),
+        ("No markers here.", [], "No markers here."),
+        ("Zero [0] is no passage.", [], "Zero is no passage."),
+    ],
+)
+def test_markers_pointing_at_no_passage_are_dropped(text: str, kept: list[int], clean: str) -> None:
+    passages = [_passage(1, "Paris is a big city. B is here."), _passage(2, "A is true.")]
+    cleaned, citations = resolve_citations(text, passages)
+    assert cleaned == clean
+    assert [c.n for c in citations] == kept
+
+
+def test_the_quote_is_the_best_matching_sentence() -> None:
+    passage = _passage(1, "Rain fell on Monday. The mayor resigned on Tuesday. Sun on Friday.")
+    _, (citation,) = resolve_citations("The mayor resigned [1].", [passage])
+    assert citation.quote == "The mayor resigned on Tuesday."
+    assert citation.quote_start == 100 + passage.text.index("The mayor")
+
+
+def test_sentence_spans_keep_closing_quotes_and_markers() -> None:
+    text = "He said “no.” [1] Then he left. Done"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "He said “no.” [1]",
+        "Then he left.",
+        "Done",
+    ]

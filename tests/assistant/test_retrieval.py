@@ -1,0 +1,135 @@
+"""Hybrid retrieval over a real store with the real embedding model."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.retrieval import jaccard, shingles
+from tests.conftest import SAMPLE_DIR
+
+
+def test_top_five_hold_every_side_of_the_dispute(sample_store: Path, make_assistant) -> None:
+    bot = make_assistant(data_dir=sample_store)
+    text = " ".join(p.text for p in bot.search("Who disputed the withdrawal?", k=5))
+    assert "we now know it was false" in text
+    assert "not seen any de-escalation" in text
+    assert "we do not see any withdrawal yet" in text
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
+    import json
+
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+FILLER = [
+    {
+        "id": f"filler-{i}",
+        "title": f"Council meeting {i}",
+        "text": text,
+        "source": "Gazette",
+        "published": f"2024-03-{i + 10:02d}",
+    }
+    for i, text in enumerate(
+        [
+            "The city council debated the new budget for road repairs on Tuesday evening.",
+            "Local schools will open later next year after a vote by parents and teachers.",
+            "Heavy rain flooded several streets near the river, and residents were evacuated.",
+            "The mayor announced a plan to plant trees along the main avenue this spring.",
+            "A new library branch will open in the northern district, officials said.",
+        ]
+    )
+]
+
+
+def test_bm25_finds_the_rare_name_and_number(make_assistant, tmp_path: Path) -> None:
+    rows = [
+        *FILLER,
+        {
+            "id": "needle",
+            "title": "Permit",
+            "source": "Herald",
+            "published": "2024-01-02",
+            "text": "Permit 48213-B was granted to Okonkwo-Villeneuve Ltd on Friday.",
+        },
+    ]
+    bot = make_assistant()
+    bot.ingest([_write_jsonl(tmp_path / "a.jsonl", rows)])
+    for query in ("48213-B", "Okonkwo-Villeneuve"):
+        assert bot.search(query, k=1, mode="bm25")[0].article_id == "needle"
+        assert bot.search(query, k=1)[0].article_id == "needle"
+
+
+def test_filters_by_source_and_date(make_assistant, tmp_path: Path) -> None:
+    rows = [
+        *FILLER,
+        {
+            "id": "herald",
+            "title": "Budget",
+            "source": "Herald",
+            "published": "2024-01-02",
+            "text": "The council budget for roads grew.",
+        },
+    ]
+    bot = make_assistant()
+    bot.ingest([_write_jsonl(tmp_path / "a.jsonl", rows)])
+    assert {p.source for p in bot.search("council budget", k=10, sources=["Herald"])} == {"Herald"}
+    for mode in ("hybrid", "dense", "bm25"):
+        # "open" is in the 2024-03-11 and 2024-03-14 fillers; only the first is in range
+        hits = bot.search(
+            "schools library open",
+            k=10,
+            mode=mode,
+            date_from=date(2024, 3, 11),
+            date_to=date(2024, 3, 13),
+        )
+        assert hits[0].article_id == "filler-1"
+        assert {p.published for p in hits} <= {"2024-03-11", "2024-03-12", "2024-03-13"}
+
+
+def test_the_same_wire_story_from_two_outlets_collapses(make_assistant, tmp_path: Path) -> None:
+    story = (
+        "Engineers restored power to 40,000 homes in Halifax after the storm knocked down "
+        "lines across the province, the utility said on Sunday."
+    )
+    rows = [
+        *FILLER,
+        {"id": "wire-a", "title": "Power back", "source": "Herald", "text": story},
+        {
+            "id": "wire-b",
+            "title": "Power restored",
+            "source": "Gazette",
+            "text": story + " More updates to follow.",
+        },
+    ]
+    bot = make_assistant()
+    bot.ingest([_write_jsonl(tmp_path / "a.jsonl", rows)])
+    ids = [p.article_id for p in bot.search("power restored Halifax storm", k=3)]
+    assert len({"wire-a", "wire-b"} & set(ids)) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("the cat sat on the mat", "the cat sat on the mat", 1.0),
+        ("the cat sat on the mat", "a dog ran in the park", 0.0),
+    ],
+)
+def test_jaccard_of_shingles(a: str, b: str, expected: float) -> None:
+    assert jaccard(shingles(a), shingles(b)) == expected
+
+
+def test_empty_store_and_empty_query_return_nothing(make_assistant) -> None:
+    bot = make_assistant()
+    assert bot.search("anything") == []
+    assert bot.search("   ") == []
+
+
+def test_langchain_retriever_returns_documents(sample_store: Path, make_assistant) -> None:
+    bot = make_assistant(data_dir=sample_store)
+    docs = bot.retriever(k=3).invoke("What did NATO say?")
+    assert len(docs) == 3
+    assert all(d.metadata["article_id"] and d.page_content for d in docs)
+    assert SAMPLE_DIR.exists()

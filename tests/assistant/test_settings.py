@@ -1,0 +1,47 @@
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from assistant import Assistant, ConfigError, Settings
+
+
+def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", "/tmp/elsewhere")
+    monkeypatch.setenv("NEWSDESK_RETRIEVAL__K", "8")
+    monkeypatch.setenv("NEWSDESK_CHUNKING__CHUNK_TOKENS", "120")
+    settings = Settings()
+    assert settings.data_dir == Path("/tmp/elsewhere")
+    assert settings.retrieval.k == 8
+    assert settings.chunking.chunk_tokens == 120
+
+
+def test_overrides_beat_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NEWSDESK_DATA_DIR", "/tmp/elsewhere")
+    bot = Assistant(data_dir=tmp_path)
+    assert bot.settings.data_dir == tmp_path
+
+
+@pytest.mark.parametrize("value", ["localhost", "host:port", ":8000"])
+def test_chroma_host_must_be_host_port(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("NEWSDESK_CHROMA_HOST", value)
+    with pytest.raises(ValidationError, match="host:port"):
+        Settings()
+
+
+def test_unknown_backend_lists_the_known_ones(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="known backends: extractive"):
+        Assistant(data_dir=tmp_path, backend="gpt-9")
+
+
+def test_every_field_is_described() -> None:
+    def walk(model: type) -> list[str]:
+        missing = []
+        for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+            if not field.description and not hasattr(field.annotation, "model_fields"):
+                missing.append(name)
+            if hasattr(field.annotation, "model_fields"):
+                missing += walk(field.annotation)
+        return missing
+
+    assert walk(Settings) == []

@@ -1,0 +1,99 @@
+"""Ingest into a real embedded Chroma store: idempotent, replacing, recording its build."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import CollectionMismatch
+from tests.conftest import SAMPLE_DIR
+
+
+def _article(path: Path, title: str, body: str) -> Path:
+    path.write_text(f"{title}\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def test_ingesting_the_same_folder_twice_changes_nothing(make_assistant, tmp_path: Path) -> None:
+    bot = make_assistant()
+    first = bot.ingest([SAMPLE_DIR])
+    assert len(first.added) == 1 and first.chunks_written > 1
+    counts = bot.stats()
+    second = bot.ingest([SAMPLE_DIR])
+    assert second.added == [] and second.replaced == []
+    assert second.unchanged == first.added
+    assert second.chunks_written == 0
+    assert bot.stats() == counts
+
+
+def test_a_changed_file_replaces_its_old_chunks(make_assistant, tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    story = _article(
+        folder / "story.txt",
+        "Bridge reopens",
+        " ".join(f"Sentence {i} about the bridge repairs in Duluth." for i in range(200)),
+    )
+    bot = make_assistant()
+    bot.ingest([folder])
+    long_chunks = bot.stats()["chunks"]
+    assert long_chunks > 3
+
+    _article(story, "Bridge reopens", "The bridge in Duluth reopened on Monday.")
+    report = bot.ingest([folder])
+    assert len(report.replaced) == 1 and report.added == []
+    assert bot.stats() == {**bot.stats(), "articles": 1, "chunks": 1}
+    passages = bot.search("bridge Duluth", k=5)
+    assert [p.text for p in passages] == ["The bridge in Duluth reopened on Monday."]
+
+
+def test_opening_with_other_chunking_says_how_to_rebuild(make_assistant) -> None:
+    make_assistant().ingest([SAMPLE_DIR])
+    from assistant import Settings
+
+    other = Settings(chunking={"chunk_tokens": 100})
+    bot = make_assistant(chunking=other.chunking)
+    with pytest.raises(CollectionMismatch, match=r"chunk_tokens=180.*--rebuild"):
+        bot.stats()
+    report = bot.ingest([SAMPLE_DIR], rebuild=True)
+    assert len(report.added) == 1
+    assert bot.stats()["chunk_tokens"] == 100
+
+
+def test_delete_removes_every_chunk(make_assistant, tmp_path: Path) -> None:
+    bot = make_assistant()
+    bot.ingest([SAMPLE_DIR])
+    (article,) = bot.articles()
+    assert article.chunks == bot.stats()["chunks"]
+    bot.delete(article.id)
+    assert bot.stats()["chunks"] == 0
+    assert bot.search("withdrawal") == []
+
+
+def test_bad_files_are_skipped_and_the_good_ones_go_in(make_assistant, tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    shutil.copytree(SAMPLE_DIR, folder)
+    (folder / "junk.txt").write_bytes(b"\x00\x01\x02binary\x00")
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+    bot = make_assistant()
+    report = bot.ingest([folder])
+    assert len(report.added) == 1
+    skipped = {Path(s.path).name: s.reason for s in report.skipped}
+    assert set(skipped) == {"junk.txt", "notes.docx"}
+    assert all(reason for reason in skipped.values())
+    json.dumps(report.as_dict())  # the report serialises for --json
+
+
+def test_chunks_keep_their_article_metadata_and_offsets(make_assistant) -> None:
+    from ingest import load_paths
+
+    bot = make_assistant()
+    bot.ingest([SAMPLE_DIR])
+    (article,), _ = load_paths([SAMPLE_DIR])
+    passages = bot.search("Stoltenberg NATO de-escalation", k=3)
+    assert passages
+    for passage in passages:
+        assert passage.article_id == article.id
+        assert passage.title == "White House says Russian troop withdrawal claims are ‘false’"
+        assert article.text[passage.start : passage.end] == passage.text

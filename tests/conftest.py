@@ -1,0 +1,81 @@
+"""Shared fixtures, and a guard that fails any network connection off this machine.
+
+The suite must pass with the network cut (CI also runs it in a namespace with only
+loopback); the guard makes a test that reaches out fail here too, on any machine.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DIR = ROOT / "data" / "sample"
+DATA = Path(__file__).resolve().parent / "data"
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_local(address: object) -> bool:
+    if not isinstance(address, tuple):  # AF_UNIX paths and the like
+        return True
+    host = str(address[0])
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name to resolve: that is a lookup we do not allow
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _is_local(address):
+        raise OSError(f"test tried to reach the network: {address!r}")
+    return _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if not _is_local(address):
+        raise OSError(f"test tried to reach the network: {address!r}")
+    return _real_connect_ex(self, address)
+
+
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(autouse=True)
+def _clean_newsdesk_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests start from the defaults, whatever the developer's shell has set."""
+    for key in list(os.environ):
+        if key.startswith("NEWSDESK_"):
+            monkeypatch.delenv(key)
+
+
+@pytest.fixture()
+def make_assistant(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A factory of Assistants over a fresh embedded store in a temp folder."""
+    from assistant import Assistant
+
+    def make(**overrides: object) -> Assistant:
+        overrides.setdefault("data_dir", tmp_path / "store")
+        return Assistant(**overrides)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the sample article, built once per session."""
+    from assistant import Assistant
+
+    data_dir = tmp_path_factory.mktemp("sample-store")
+    Assistant(data_dir=data_dir).ingest([SAMPLE_DIR])
+    return data_dir
