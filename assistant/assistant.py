@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.citations import CANNOT_ANSWER, Answer, resolve_citations
+from langchain_core.language_models import BaseChatModel
+
+from assistant.chain import AnswerChain, Event, Turn
+from assistant.citations import Answer
 from assistant.embeddings import SentenceEmbedder
 from assistant.errors import ConfigError
-from assistant.extractive import compose, pick_sentences
+from assistant.llms import CHAT_BACKENDS, make_chat_model
 from assistant.retrieval import NO_FILTERS, Filters, HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
 from assistant.store import ChunkStore, StoredArticle
 from ingest import chunk_articles, load_paths
 from ingest.documents import IngestReport
 
-BACKENDS = ("extractive",)
+BACKENDS = ("local", "gguf:PATH", "openai:MODEL", "ollama:MODEL", "extractive")
 
 
 class Assistant:
@@ -40,10 +42,6 @@ class Assistant:
         base = settings or Settings()
         self.settings = base.model_copy(update=overrides) if overrides else base
         s = self.settings
-        if s.backend not in BACKENDS:
-            raise ConfigError(
-                f"unknown backend {s.backend!r}; known backends: {', '.join(BACKENDS)}"
-            )
         self.embedder = SentenceEmbedder(s.embedding_model, batch_size=s.embed_batch_size)
         self.store = ChunkStore(
             embedder=self.embedder,
@@ -65,6 +63,32 @@ class Assistant:
             dense_weight=r.dense_weight,
             bm25_weight=r.bm25_weight,
             dedupe_threshold=r.dedupe_threshold,
+        )
+        self.chain = AnswerChain(
+            self.searcher,
+            self.embedder,
+            backend=s.backend,
+            chat_model=self._chat_model(s.backend),
+            k=r.k,
+            passage_tokens=s.llm.passage_tokens,
+            history_tokens=s.llm.history_tokens,
+        )
+
+    def _chat_model(self, spec: str) -> BaseChatModel | None:
+        """The chat model of a backend spec (None for extractive); loads nothing yet."""
+        if spec == "extractive":
+            return None
+        if spec.partition(":")[0].strip().lower() not in CHAT_BACKENDS:
+            raise ConfigError(f"unknown backend {spec!r}; known backends: {', '.join(BACKENDS)}")
+        llm = self.settings.llm
+        return make_chat_model(
+            spec,
+            temperature=llm.temperature,
+            max_tokens=llm.max_tokens,
+            n_ctx=llm.n_ctx,
+            n_threads=llm.n_threads,
+            base_url=llm.base_url,
+            timeout=llm.timeout,
         )
 
     # -- ingest --------------------------------------------------------------------------
@@ -171,6 +195,7 @@ class Assistant:
     def ask(
         self,
         question: str,
+        history: Sequence[Turn] = (),
         *,
         k: int | None = None,
         sources: Iterable[str] = (),
@@ -179,29 +204,36 @@ class Assistant:
     ) -> Answer:
         """Answer a question from the stored articles, citing passages ``[n]``.
 
-        Returns the fixed reply ``CANNOT_ANSWER`` (``refused=True``) with the closest
-        passages when the articles do not hold the answer.
+        Args:
+            question: the question; a follow-up is understood through ``history``.
+            history: earlier turns of the conversation, oldest first.
+            k, sources, date_from, date_to: as for :meth:`search`.
+
+        Returns:
+            An Answer. When the articles do not hold the answer its text is the fixed
+            reply ``CANNOT_ANSWER`` (``refused=True``) and its passages are the closest.
+
+        Raises:
+            BackendError: the chat model's server failed or could not be reached.
         """
-        timings: dict[str, float] = {}
-        started = time.perf_counter()
-        passages = self.search(question, k, sources=sources, date_from=date_from, date_to=date_to)
-        timings["retrieve_s"] = time.perf_counter() - started
-        step = time.perf_counter()
-        extracts = pick_sentences(question, passages, self.embedder) if passages else []
-        timings["answer_s"] = time.perf_counter() - step
-        timings["total_s"] = time.perf_counter() - started
-        if not extracts:
-            return Answer(
-                question,
-                CANNOT_ANSWER,
-                (),
-                tuple(passages),
-                "extractive",
-                refused=True,
-                timings=timings,
-            )
-        text, citations = resolve_citations(compose(extracts), passages)
-        return Answer(question, text, citations, tuple(passages), "extractive", timings=timings)
+        return self.chain.invoke(
+            question, history, filters=Filters(tuple(sources), date_from, date_to), k=k
+        )
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        k: int | None = None,
+        sources: Iterable[str] = (),
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> Iterator[Event]:
+        """Like :meth:`ask`, as events: ``Passages``, then ``Token``s, then the ``Answer``."""
+        yield from self.chain.stream(
+            question, history, filters=Filters(tuple(sources), date_from, date_to), k=k
+        )
 
 
 class _NoBar:

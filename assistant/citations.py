@@ -9,6 +9,7 @@ sentence carrying the marker; its character offsets are in the article's own tex
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from assistant.retrieval import Passage
 CANNOT_ANSWER = "The articles don't say."
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
+_FINAL_PUNCT = re.compile(r"[.!?][\"”’)]*$")
 _SPACED_MARKER = re.compile(r"\s*\[(\d{1,3})\]")  # a marker with the space before it
 
 # A sentence ends at . ! or ? (optionally followed by closing quotes or brackets, and by
@@ -159,8 +161,9 @@ class Answer:
         }
 
 
-def best_span(claim: str, passage: Passage) -> tuple[str, int, int]:
-    """The passage sentence sharing most content words with the claim, and its offsets."""
+def best_span(claim: str, passage: Passage) -> tuple[str, int, int, float]:
+    """The passage sentence sharing most content words with the claim, its offsets, and
+    the share of the claim's content words it holds (the support, 0..1)."""
     wanted = content_words(claim)
     best = (-1.0, 0, len(passage.text))
     for s, e in sentence_spans(passage.text):
@@ -168,27 +171,66 @@ def best_span(claim: str, passage: Passage) -> tuple[str, int, int]:
         overlap = len(wanted & words) / (len(wanted) or 1)
         if overlap > best[0]:
             best = (overlap, s, e)
-    _, s, e = best
-    return passage.text[s:e], passage.start + s, passage.start + e
+    support, s, e = best
+    return passage.text[s:e], passage.start + s, passage.start + e, max(support, 0.0)
 
 
 def resolve_citations(
-    text: str, passages: list[Passage] | tuple[Passage, ...]
+    text: str,
+    passages: Sequence[Passage],
+    *,
+    min_support: float = 0.25,
+    repoint_support: float = 0.5,
 ) -> tuple[str, tuple[Citation, ...]]:
-    """Drop markers that point at no passage; return the cleaned text and its citations."""
+    """Check every ``[n]`` marker; return the text with only good markers, and citations.
 
-    def keep(match: re.Match[str]) -> str:
+    A marker is dropped when its number points at no passage, or when the passage holds
+    less than ``min_support`` of the citing sentence's content words (it does not say
+    what the sentence claims). A sentence left with no marker is cited to the passage
+    that supports it best if that passage holds at least ``repoint_support`` of its
+    words (small models often cite the wrong number, or none), and a marker is moved to
+    a passage that holds a quarter more of the sentence's words; otherwise it stands
+    unsupported, and an answer with no supported sentence is refused by the chain.
+    """
+
+    def in_range(match: re.Match[str]) -> str:
         return match.group() if 1 <= int(match.group(1)) <= len(passages) else ""
 
-    cleaned = _SPACED_MARKER.sub(keep, text).strip()
+    cleaned = _SPACED_MARKER.sub(in_range, text).strip()
     citations: dict[int, Citation] = {}
+    out: list[str] = []
+    last = 0
     for s, e in sentence_spans(cleaned):
         sentence = cleaned[s:e]
-        for match in MARKER.finditer(sentence):
+        claim = MARKER.sub("", sentence)
+        spans = [best_span(claim, p) for p in passages] if content_words(claim) else []
+
+        best = max(range(1, len(spans) + 1), key=lambda i: spans[i - 1][3]) if spans else 0
+
+        def check(
+            match: re.Match[str],
+            spans: list[tuple[str, int, int, float]] = spans,
+            best: int = best,
+        ) -> str:
             n = int(match.group(1))
-            if n in citations:
-                continue
-            passage = passages[n - 1]
-            quote, qs, qe = best_span(MARKER.sub("", sentence), passage)
-            citations[n] = Citation(n, passage, quote, qs, qe)
-    return cleaned, tuple(citations[n] for n in sorted(citations))
+            support = spans[n - 1][3]
+            if support < min_support:
+                return ""
+            if spans[best - 1][3] >= max(repoint_support, support + 0.25):
+                n = best  # another passage says it far more plainly: cite that one
+            citations.setdefault(n, Citation(n, passages[n - 1], *spans[n - 1][:3]))
+            return f"{match.group()[: -len(match.group(1)) - 2]}[{n}]"
+
+        checked = _SPACED_MARKER.sub(check, sentence) if spans else claim.strip()
+        checked = re.sub(r"(\[\d+\])(?:\s*\1)+", r"\1", checked)  # [2][2] -> [2]
+        if spans and not MARKER.search(checked):
+            n = best
+            if spans[n - 1][3] >= repoint_support:
+                citations.setdefault(n, Citation(n, passages[n - 1], *spans[n - 1][:3]))
+                end = _FINAL_PUNCT.search(checked)  # before a final stop, after a quote
+                at = end.start() if end and end.group() in ".!?" else len(checked)
+                checked = f"{checked[:at]} [{n}]{checked[at:]}"
+        out.append(cleaned[last:s] + checked)
+        last = e
+    out.append(cleaned[last:])
+    return "".join(out).strip(), tuple(citations[n] for n in sorted(citations))

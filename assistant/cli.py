@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.assistant import Assistant
+from assistant.chain import Token, Turn
 from assistant.citations import Answer
 from assistant.errors import NewsdeskError
 from assistant.settings import Settings
@@ -26,7 +27,11 @@ EXIT_SKIPPED = 3
 def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", type=Path, help="store folder (NEWSDESK_DATA_DIR)")
-    common.add_argument("--backend", help="answer backend (NEWSDESK_BACKEND): extractive")
+    common.add_argument(
+        "--backend",
+        help="answer backend (NEWSDESK_BACKEND): local (default), gguf:PATH, openai:MODEL, "
+        "ollama:MODEL, extractive",
+    )
     return common
 
 
@@ -57,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", parents=[common], help="answer a question with citations")
     p.add_argument("question")
+    _filters(p)
+
+    p = sub.add_parser("chat", parents=[common], help="a conversation in the terminal")
     _filters(p)
 
     p = sub.add_parser("stats", parents=[common], help="what the store holds")
@@ -119,12 +127,38 @@ def run(args: argparse.Namespace) -> int:
             print(f"[{i}] {p.score:.4f} {p.title or p.article_id} (chars {p.start}-{p.end})")
             print(f"    {p.text[:300]}")
         return 0
+    if args.command == "chat":
+        return chat(bot, args.k, filters)
     answer = bot.ask(args.question, k=args.k, **filters)
     if args.json:
         print(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
     else:
         print_answer(answer)
     return 0
+
+
+def chat(bot: Assistant, k: int | None, filters: dict[str, Any]) -> int:
+    """Read questions until end of input; answers stream, citations follow each."""
+    history: list[Turn] = []
+    print("Ask about the articles; an empty line or Ctrl-D ends.", file=sys.stderr)
+    while True:
+        try:
+            question = input("? ").strip()
+        except EOFError:
+            return 0
+        if not question:
+            return 0
+        answer = None
+        for event in bot.stream(question, history, k=k, **filters):
+            if isinstance(event, Token):
+                print(event.text, end="", flush=True)
+            elif isinstance(event, Answer):
+                answer = event
+        print("\n")
+        assert answer is not None
+        print_answer(answer)
+        print()
+        history.append(Turn(question, answer.text))
 
 
 def main(argv: list[str] | None = None) -> int:

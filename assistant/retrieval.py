@@ -214,9 +214,9 @@ class HybridSearcher:
         embedder: SentenceEmbedder,
         *,
         candidates: int = 40,
-        rrf_k: int = 60,
+        rrf_k: int = 10,
         dense_weight: float = 1.0,
-        bm25_weight: float = 1.0,
+        bm25_weight: float = 1.5,
         dedupe_threshold: float = 0.8,
     ) -> None:
         self.store = store

@@ -34,15 +34,44 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         40, gt=0, description="Candidates taken from each of dense and BM25 before fusion."
     )
-    rrf_k: int = Field(60, gt=0, description="Rank constant of reciprocal rank fusion.")
+    rrf_k: int = Field(
+        10,
+        gt=0,
+        description="Rank constant of reciprocal rank fusion; chosen with "
+        "benchmarks/tune_fusion.py on the three shared sets (README, Benchmarks).",
+    )
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
-    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    bm25_weight: float = Field(
+        1.5, ge=0, description="Weight of the BM25 ranking in fusion (dense weighs 1.0)."
+    )
     dedupe_threshold: float = Field(
         0.8,
         gt=0,
         le=1,
         description="Share of the shorter passage's word 3-grams found in another, at or "
         "above which the two count as the same story and collapse to the better-ranked.",
+    )
+
+
+class LLMSettings(BaseModel):
+    """The chat model behind the answers (not used by the extractive backend)."""
+
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature; 0 is greedy.")
+    max_tokens: int = Field(256, gt=0, description="Most tokens in an answer.")
+    n_ctx: int = Field(4096, gt=256, description="Context window of llama.cpp models, tokens.")
+    n_threads: int | None = Field(None, description="llama.cpp CPU threads; None: all cores.")
+    base_url: str | None = Field(
+        None, description="Server URL for openai:/ollama: backends (else their env vars)."
+    )
+    timeout: float = Field(120.0, gt=0, description="Seconds to wait for a server's answer.")
+    passage_tokens: int = Field(
+        800,
+        gt=0,
+        description="Most passage tokens (cl100k) put in the prompt; on 2 cores the local "
+        "model reads about 100 prompt tokens a second, so this is the main cost of an answer.",
+    )
+    history_tokens: int = Field(
+        600, ge=0, description="Most conversation tokens used to understand a follow-up."
     )
 
 
@@ -62,7 +91,11 @@ class Settings(BaseSettings):
         "and data_dir is not used for it.",
     )
     collection: str = Field("articles", description="Chroma collection name.")
-    backend: str = Field("extractive", description="Answer backend spec: 'extractive' (no LLM).")
+    backend: str = Field(
+        "local",
+        description="Answer backend spec: 'local' (packaged Qwen2.5 on llama.cpp), "
+        "'gguf:PATH', 'openai:MODEL', 'ollama:MODEL', or 'extractive' (no LLM).",
+    )
     embedding_model: str = Field(
         "all-MiniLM-L6-v2",
         description="Embedding model; the packaged all-MiniLM-L6-v2 is the one available.",
@@ -70,6 +103,7 @@ class Settings(BaseSettings):
     embed_batch_size: int = Field(64, gt=0, description="Chunks embedded per batch.")
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @field_validator("chroma_host")
     @classmethod

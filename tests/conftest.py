@@ -66,6 +66,7 @@ def make_assistant(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     def make(**overrides: object) -> Assistant:
         overrides.setdefault("data_dir", tmp_path / "store")
+        overrides.setdefault("backend", "extractive")
         return Assistant(**overrides)
 
     return make
@@ -77,5 +78,5 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from assistant import Assistant
 
     data_dir = tmp_path_factory.mktemp("sample-store")
-    Assistant(data_dir=data_dir).ingest([SAMPLE_DIR])
+    Assistant(data_dir=data_dir, backend="extractive").ingest([SAMPLE_DIR])
     return data_dir

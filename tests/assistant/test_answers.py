@@ -47,14 +47,23 @@ def _passage(n: int, text: str) -> Passage:
     ("text", "kept", "clean"),
     [
         ("Paris is big [1].", [1], "Paris is big [1]."),
-        ("Paris is big [7].", [], "Paris is big."),
-        ("A [2]. B [1][2].", [1, 2], "A [2]. B [1][2]."),
+        ("Paris is big [7].", [1], "Paris is big [1]."),  # no passage 7: re-pointed
+        (
+            "Apples are red [2]. Berlin is here [1][2].",
+            [1, 2],
+            "Apples are red [2]. Berlin is here [1].",
+        ),  # passage 2 says nothing of Berlin
         ("No markers here.", [], "No markers here."),
-        ("Zero [0] is no passage.", [], "Zero is no passage."),
+        ("Tokyo is large [1].", [], "Tokyo is large."),  # nothing supports it
+        ("Berlin is here [2].", [1], "Berlin is here [1]."),  # wrong number: re-pointed
+        ("Berlin is here.", [1], "Berlin is here [1]."),  # no number: cited to its passage
+        ("Rome has seven hills [1].", [], "Rome has seven hills."),
     ],
 )
-def test_markers_pointing_at_no_passage_are_dropped(text: str, kept: list[int], clean: str) -> None:
-    passages = [_passage(1, "Paris is a big city. B is here."), _passage(2, "A is true.")]
+def test_markers_are_kept_only_where_their_passage_supports_the_sentence(
+    text: str, kept: list[int], clean: str
+) -> None:
+    passages = [_passage(1, "Paris is a big city. Berlin is here."), _passage(2, "Apples are red.")]
     cleaned, citations = resolve_citations(text, passages)
     assert cleaned == clean
     assert [c.n for c in citations] == kept
@@ -74,3 +83,15 @@ def test_sentence_spans_keep_closing_quotes_and_markers() -> None:
         "Then he left.",
         "Done",
     ]
+
+
+def test_a_marker_moves_to_the_passage_that_plainly_says_it() -> None:
+    passages = [
+        _passage(1, "Berlin is a city in Germany with many parks."),
+        _passage(2, "Berlin parks opened on Monday, the mayor said."),
+    ]
+    text, (citation,) = resolve_citations(
+        "The mayor said Berlin parks opened on Monday [1].", passages
+    )
+    assert text == "The mayor said Berlin parks opened on Monday [2]."
+    assert citation.n == 2

@@ -12,7 +12,8 @@ from tests.conftest import SAMPLE_DIR
 def test_ask_json_cites_the_false_claim_passage(
     sample_store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["ask", "Who disputed the withdrawal?", "--json", "--data-dir", str(sample_store)])
+    args = ["--json", "--backend", "extractive", "--data-dir", str(sample_store)]
+    code = main(["ask", "Who disputed the withdrawal?", *args])
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out) >= {"question", "answer", "citations", "passages", "backend", "timings"}

@@ -1,0 +1,207 @@
+"""The answer chain: condense → retrieve → number passages → prompt → model → citations.
+
+Built from LangChain parts: the prompts are ``ChatPromptTemplate``s over the files in
+``prompts/``, the model is any ``BaseChatModel`` (see :mod:`assistant.llms`), and the
+retriever is the hybrid search. The ``extractive`` backend takes the same path with the
+model step replaced by :mod:`assistant.extractive`.
+
+Events from :meth:`AnswerChain.stream`, in order: one ``Passages`` as soon as retrieval is
+done, then ``Token``s as the model writes, then one final ``Answer``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+
+from assistant import prompts
+from assistant.citations import CANNOT_ANSWER, Answer, resolve_citations
+from assistant.embeddings import SentenceEmbedder
+from assistant.extractive import compose, pick_sentences
+from assistant.retrieval import NO_FILTERS, Filters, HybridSearcher, Passage
+from ingest.tokenizer import count_tokens
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Passages:
+    """Stream event: the passages the answer will be written from, numbered from 1."""
+
+    passages: tuple[Passage, ...]
+    question: str  # the standalone question that was searched
+
+
+@dataclass(frozen=True)
+class Token:
+    """Stream event: the next piece of the answer's text."""
+
+    text: str
+
+
+Event = Passages | Token | Answer
+
+_REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
+
+
+def within_budget(passages: Sequence[Passage], max_tokens: int) -> list[Passage]:
+    """The best passages, in order, whose texts fit in ``max_tokens`` (at least one)."""
+    kept: list[Passage] = []
+    used = 0
+    for passage in passages:
+        cost = count_tokens(passage.text)
+        if kept and used + cost > max_tokens:
+            break
+        kept.append(passage)
+        used += cost
+    return kept
+
+
+def bounded_history(history: Sequence[Turn], max_tokens: int) -> list[Turn]:
+    """The latest turns whose text fits in ``max_tokens``."""
+    kept: list[Turn] = []
+    used = 0
+    for turn in reversed(history):
+        used += count_tokens(turn.question) + count_tokens(turn.answer)
+        if used > max_tokens:
+            break
+        kept.append(turn)
+    return kept[::-1]
+
+
+def format_passages(passages: Sequence[Passage]) -> str:
+    """Numbered passages with where they come from, as the model sees them."""
+    blocks = []
+    for n, p in enumerate(passages, start=1):
+        about = " · ".join(x for x in (p.title, p.source, p.published) if x)
+        blocks.append(f"[{n}] {about}\n{p.text}")
+    return "\n\n".join(blocks)
+
+
+class AnswerChain:
+    """Answers a question (with its conversation) from the store, citing passages."""
+
+    def __init__(
+        self,
+        searcher: HybridSearcher,
+        embedder: SentenceEmbedder,
+        *,
+        backend: str,
+        chat_model: BaseChatModel | None,
+        k: int = 5,
+        passage_tokens: int = 800,
+        history_tokens: int = 600,
+    ) -> None:
+        self.searcher = searcher
+        self.embedder = embedder
+        self.backend = backend
+        self.chat_model = chat_model
+        self.k = k
+        self.passage_tokens = passage_tokens
+        self.history_tokens = history_tokens
+        system = prompts.load("answer_system").replace("{cannot_answer}", CANNOT_ANSWER)
+        self.answer_prompt = ChatPromptTemplate.from_messages(
+            [
+                ("system", system.replace("{", "{{").replace("}", "}}")),
+                ("human", prompts.load("answer_user")),
+            ]
+        )
+        self.condense_prompt = ChatPromptTemplate.from_messages(
+            [("human", prompts.load("condense"))]
+        )
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str:
+        """A follow-up rewritten to stand alone, using the (token-bounded) history."""
+        turns = bounded_history(history, self.history_tokens)
+        if not turns:
+            return question
+        if self.chat_model is None:  # extractive: search with the last question's words too
+            return f"{turns[-1].question} {question}"
+        text = "\n".join(f"User: {t.question}\nAssistant: {t.answer}" for t in turns)
+        chain = self.condense_prompt | self.chat_model | StrOutputParser()
+        rewritten = chain.invoke({"history": text, "question": question}).strip()
+        return rewritten.splitlines()[0].strip() if rewritten else question
+
+    def retrieve(self, question: str, filters: Filters, k: int | None) -> list[Passage]:
+        found = self.searcher.search(question, k or self.k, filters)
+        return within_budget(found, self.passage_tokens) if found else []
+
+    # -- answering -----------------------------------------------------------------------
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        *,
+        filters: Filters = NO_FILTERS,
+        k: int | None = None,
+    ) -> Iterator[Event]:
+        """Passages first, then tokens as they come, then the checked Answer."""
+        timings: dict[str, float] = {}
+        started = time.perf_counter()
+        standalone = self.condense(question, history)
+        timings["condense_s"] = time.perf_counter() - started
+        step = time.perf_counter()
+        passages = self.retrieve(standalone, filters, k)
+        timings["retrieve_s"] = time.perf_counter() - step
+        yield Passages(tuple(passages), standalone)
+
+        step = time.perf_counter()
+        if not passages:
+            raw = CANNOT_ANSWER
+        elif self.chat_model is None:
+            raw = compose(pick_sentences(standalone, passages, self.embedder)) or CANNOT_ANSWER
+            yield Token(raw)
+        else:
+            pieces: list[str] = []
+            inputs = {"passages": format_passages(passages), "question": standalone}
+            for piece in (self.answer_prompt | self.chat_model | StrOutputParser()).stream(inputs):
+                if not pieces:
+                    timings["first_token_s"] = time.perf_counter() - started
+                pieces.append(piece)
+                yield Token(piece)
+            raw = "".join(pieces)
+        timings["generate_s"] = time.perf_counter() - step
+        timings["total_s"] = time.perf_counter() - started
+        yield self.finish(question, raw, passages, timings)
+
+    def invoke(self, question: str, history: Sequence[Turn] = (), **kwargs: Any) -> Answer:
+        """The final Answer of :meth:`stream`."""
+        answer = None
+        for event in self.stream(question, history, **kwargs):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def finish(
+        self, question: str, raw: str, passages: Sequence[Passage], timings: dict[str, float]
+    ) -> Answer:
+        """Check the citations; an answer that nothing supports becomes the refusal."""
+        text, citations = resolve_citations(raw.strip(), passages)
+        if _REFUSAL.search(text) or not citations:
+            return Answer(
+                question,
+                CANNOT_ANSWER,
+                (),
+                tuple(passages),
+                self.backend,
+                refused=True,
+                timings=timings,
+            )
+        return Answer(question, text, citations, tuple(passages), self.backend, timings=timings)

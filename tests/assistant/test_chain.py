@@ -1,0 +1,80 @@
+"""The answer chain's plumbing, pinned down with LangChain's fake chat models.
+
+These fix what the chain does with a model's output (streaming order, citations,
+refusals, follow-ups); what a real model answers is tested in test_local_answers.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import (
+    FakeListChatModel,
+    GenericFakeChatModel,
+)
+from langchain_core.messages import AIMessage
+
+from assistant import CANNOT_ANSWER, Answer, Passages, Token, Turn
+from assistant.chain import AnswerChain, bounded_history, within_budget
+
+
+@pytest.fixture()
+def bot(sample_store: Path, make_assistant):  # type: ignore[no-untyped-def]
+    return make_assistant(data_dir=sample_store)
+
+
+def _chain(bot, model) -> AnswerChain:  # type: ignore[no-untyped-def]
+    return AnswerChain(bot.searcher, bot.embedder, backend="fake", chat_model=model, k=5)
+
+
+def test_stream_gives_passages_then_tokens_then_the_answer(bot) -> None:  # type: ignore[no-untyped-def]
+    reply = "The White House called the Kremlin's claims false [3]."
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=reply)]))
+    events = list(_chain(bot, model).stream("Who disputed the withdrawal?"))
+    assert isinstance(events[0], Passages) and events[0].passages
+    tokens = [e for e in events if isinstance(e, Token)]
+    assert len(tokens) > 1 and "".join(t.text for t in tokens) == reply
+    answer = events[-1]
+    assert isinstance(answer, Answer) and not answer.refused
+    assert len(answer.citations) == 1
+    assert "we now know it was false" in " ".join(c.passage.text for c in answer.citations)
+
+
+def test_the_model_saying_the_articles_dont_say_is_a_refusal(bot) -> None:  # type: ignore[no-untyped-def]
+    model = FakeListChatModel(responses=["I'm sorry, the articles do not say who won."])
+    answer = _chain(bot, model).invoke("Who won the 2018 World Cup?")
+    assert answer.refused and answer.text == CANNOT_ANSWER and answer.passages
+
+
+def test_an_answer_nothing_supports_is_a_refusal(bot) -> None:  # type: ignore[no-untyped-def]
+    model = FakeListChatModel(responses=["France won the 2018 World Cup in Moscow [1]."])
+    answer = _chain(bot, model).invoke("Who won the 2018 World Cup?")
+    assert answer.refused and answer.citations == ()
+
+
+def test_a_follow_up_is_condensed_with_the_history(bot) -> None:  # type: ignore[no-untyped-def]
+    model = FakeListChatModel(
+        responses=[
+            "What did Zelensky say about the Russian troop withdrawal?",
+            "Zelensky said they do not see any withdrawal yet [1].",
+        ]
+    )
+    history = [Turn("What did NATO say?", "NATO had not seen any de-escalation [1].")]
+    events = list(_chain(bot, model).stream("And Zelensky?", history))
+    assert events[0].question == "What did Zelensky say about the Russian troop withdrawal?"
+    answer = events[-1]
+    assert "Zelensky" in answer.text and answer.citations
+    assert "we do not see any withdrawal yet" in answer.citations[0].passage.text
+
+
+def test_passages_are_cut_to_the_token_budget(bot) -> None:  # type: ignore[no-untyped-def]
+    passages = bot.search("withdrawal", k=4)
+    assert len(within_budget(passages, 10)) == 1  # always at least one
+    assert len(within_budget(passages, 100_000)) == len(passages)
+
+
+def test_history_keeps_the_latest_turns_that_fit() -> None:
+    turns = [Turn(f"question {i}", "answer " * 50) for i in range(10)]
+    kept = bounded_history(turns, 120)
+    assert kept and kept == turns[-len(kept) :] and len(kept) < 10

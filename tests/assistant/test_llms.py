@@ -1,0 +1,290 @@
+"""Chat-model backends: real llama.cpp on SmolLM2, a real OpenAI-compatible server, specs."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+from assistant import llms
+from assistant.errors import BackendError, ConfigError, ModelError
+from assistant.llms import LlamaCppChat, make_chat_model
+from assistant.models import smollm2_gguf_path
+
+# SmolLM2 answers "1, 2, 3, 4, 5, 6, 7, 8, 9, 10" and stops (without "terse" it goes on).
+COUNT = [SystemMessage("You are terse."), HumanMessage("Count from 1 to 10, separated by commas.")]
+
+
+@pytest.fixture(autouse=True)
+def _no_openai_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Specs resolve URLs and keys from the environment: start from none."""
+    for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_BASE", "OLLAMA_HOST"):
+        monkeypatch.delenv(key, raising=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# ---------------------------------------------------------------------------------------
+# llama.cpp in process, on the real SmolLM2 model
+
+
+@pytest.fixture(scope="module")
+def chat() -> BaseChatModel:
+    # One thread: steadier than two when the suite shares the 2 cores with other work.
+    return make_chat_model(f"gguf:{smollm2_gguf_path()}", n_ctx=2048, max_tokens=40, n_threads=1)
+
+
+@pytest.fixture(scope="module")
+def counted(chat: BaseChatModel) -> AIMessage:
+    """The model's answer to COUNT, asked once (temperature 0: the same answer every time)."""
+    answer = chat.invoke(COUNT)
+    assert isinstance(answer, AIMessage)
+    return answer
+
+
+def test_gguf_invoke_answers(counted: AIMessage) -> None:
+    assert counted.text.strip()
+    assert "1, 2, 3" in counted.text
+    assert counted.usage_metadata and counted.usage_metadata["output_tokens"] > 0
+    assert counted.response_metadata["finish_reason"] == "stop"
+
+
+def test_gguf_honours_max_tokens(chat: BaseChatModel) -> None:
+    answer = chat.invoke(COUNT, max_tokens=4)
+
+    assert answer.usage_metadata and answer.usage_metadata["output_tokens"] == 4
+    assert answer.response_metadata["finish_reason"] == "length"
+
+
+def test_gguf_prompt_follows_the_messages(chat: BaseChatModel) -> None:
+    def prompt_tokens(system: str) -> int:
+        answer = chat.invoke([SystemMessage(system), HumanMessage("Hi")], max_tokens=1)
+        assert answer.usage_metadata
+        return answer.usage_metadata["input_tokens"]
+
+    short, long = prompt_tokens("Be brief."), prompt_tokens("Be brief. " * 10)
+
+    assert long - short == pytest.approx(len(chat.get_token_ids(" Be brief." * 9)), abs=2)
+
+
+def test_gguf_stream_yields_the_answer_in_pieces(chat: BaseChatModel, counted: AIMessage) -> None:
+    pieces = [chunk.text for chunk in chat.stream(COUNT)]
+
+    assert len([p for p in pieces if p]) > 5
+    assert "".join(pieces) == counted.text
+
+
+def test_gguf_async_stream(chat: BaseChatModel, counted: AIMessage) -> None:
+    async def collect() -> list[str]:
+        return [chunk.text async for chunk in chat.astream(COUNT)]
+
+    assert "".join(asyncio.run(collect())) == counted.text
+
+
+def test_gguf_honours_stop_sequences(chat: BaseChatModel) -> None:
+    stopped = chat.invoke(COUNT, stop=["5"]).text
+    streamed = "".join(chunk.text for chunk in chat.stream(COUNT, stop=["5"]))
+
+    assert "4" in stopped
+    assert "5" not in stopped
+    assert streamed == stopped
+
+
+def test_gguf_models_share_one_loaded_llama(chat: BaseChatModel) -> None:
+    other = make_chat_model(f"gguf:{smollm2_gguf_path()}", n_ctx=2048, max_tokens=5)
+
+    assert isinstance(chat, LlamaCppChat) and isinstance(other, LlamaCppChat)
+    assert other._loaded() is chat._loaded()
+
+
+def test_gguf_serialises_concurrent_calls(chat: BaseChatModel, counted: AIMessage) -> None:
+    streamed: list[str] = []
+    thread = threading.Thread(
+        target=lambda: streamed.append("".join(chunk.text for chunk in chat.stream(COUNT)))
+    )
+    thread.start()
+    invoked = chat.invoke(COUNT).text
+    thread.join()
+
+    assert [*streamed, invoked] == [counted.text, counted.text]
+
+
+def test_gguf_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match=r"model file not found: .*nope\.gguf"):
+        make_chat_model(f"gguf:{tmp_path / 'nope.gguf'}")
+
+
+def test_gguf_not_a_model(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.gguf"
+    bogus.write_bytes(b"not a gguf file")
+    chat = make_chat_model(f"gguf:{bogus}")
+
+    with pytest.raises(ModelError, match="could not load"):
+        chat.invoke("hi")
+
+
+def test_local_spec_loads_nothing_until_used() -> None:
+    loaded_before = dict(llms._LOADED)
+
+    chat = make_chat_model("local", n_ctx=1024)
+
+    assert isinstance(chat, LlamaCppChat)
+    assert chat.model_path is None  # the Qwen parts are joined on first use
+    assert loaded_before == llms._LOADED
+
+
+# ---------------------------------------------------------------------------------------
+# llama-cpp-python's OpenAI-compatible server, on loopback
+
+
+@pytest.fixture(scope="module")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("llama-server") / "server.log"
+    command = [
+        sys.executable, "-m", "llama_cpp.server",
+        "--model", str(smollm2_gguf_path()),
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited: {log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server not up after 120 s: {log.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.mark.slow
+def test_openai_compatible_server_invoke_and_stream(server_url: str) -> None:
+    chat = make_chat_model("openai:smollm2", base_url=server_url, max_tokens=40)
+
+    answer = chat.invoke(COUNT)
+    pieces = [chunk.text for chunk in chat.stream(COUNT)]
+
+    assert "1, 2, 3" in answer.text
+    assert len([p for p in pieces if p]) > 5
+    assert "".join(pieces).strip() == answer.text.strip()
+
+
+@pytest.mark.slow
+def test_openai_compatible_server_honours_max_tokens(server_url: str) -> None:
+    chat = make_chat_model("openai:smollm2", base_url=server_url, max_tokens=3)
+
+    answer = chat.invoke(COUNT)
+
+    assert answer.usage_metadata and answer.usage_metadata["output_tokens"] == 3
+
+
+def test_openai_dead_server_is_a_backend_error() -> None:
+    url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
+    chat = make_chat_model("openai:smollm2", base_url=url, timeout=5)
+
+    with pytest.raises(BackendError) as invoked:
+        chat.invoke("hi")
+    with pytest.raises(BackendError) as streamed:
+        list(chat.stream("hi"))
+
+    for error in (invoked.value, streamed.value):
+        message = str(error)
+        assert "\n" not in message
+        assert f"cannot reach the OpenAI-compatible server at {url}" in message
+        assert "Connection refused" in message
+        assert "start the server or check --backend / NEWSDESK_OPENAI_BASE_URL" in message
+
+
+def test_ollama_dead_server_is_a_backend_error() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    chat = make_chat_model("ollama:qwen2.5:1.5b", base_url=url, timeout=5)
+
+    with pytest.raises(
+        BackendError, match=rf"cannot reach Ollama at {re.escape(url)} .*OLLAMA_HOST"
+    ):
+        chat.invoke("hi")
+    with pytest.raises(BackendError, match=f"cannot reach Ollama at {re.escape(url)} "):
+        list(chat.stream("hi"))
+
+
+# ---------------------------------------------------------------------------------------
+# specs and their settings
+
+
+@pytest.mark.parametrize("spec", ["gpt-4o", "llama:x", ""])
+def test_unknown_spec_lists_the_known_ones(spec: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        make_chat_model(spec)
+
+    message = str(caught.value)
+    assert "unknown chat model spec" in message
+    for known in ("local", "gguf:PATH", "openai:MODEL", "ollama:MODEL", "extractive"):
+        assert known in message
+
+
+@pytest.mark.parametrize("spec", ["openai", "openai:", "gguf:", "ollama: ", "local:qwen"])
+def test_malformed_spec(spec: str) -> None:
+    with pytest.raises(ConfigError, match=r"write (openai:MODEL|gguf:PATH|ollama:MODEL|local)"):
+        make_chat_model(spec)
+
+
+def test_extractive_is_not_a_chat_model() -> None:
+    with pytest.raises(ConfigError, match=r"'extractive' .* not a chat model"):
+        make_chat_model("extractive")
+
+
+def test_openai_without_key_or_server_says_what_to_set() -> None:
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
+        make_chat_model("openai:gpt-4o-mini")
+
+
+def test_openai_settings_come_from_arguments_then_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:1/v1")
+    monkeypatch.setenv("NEWSDESK_OPENAI_BASE_URL", "http://127.0.0.1:2/v1")
+
+    from_env = make_chat_model("openai:m")
+    from_args = make_chat_model("openai:m", base_url="http://127.0.0.1:3/v1", api_key="sk-x")
+
+    assert from_env.openai_api_base == "http://127.0.0.1:2/v1"  # type: ignore[attr-defined]
+    assert from_env.openai_api_key.get_secret_value() == "not-needed"  # type: ignore[attr-defined]
+    assert from_env.max_retries == 1  # type: ignore[attr-defined]
+    assert from_args.openai_api_base == "http://127.0.0.1:3/v1"  # type: ignore[attr-defined]
+    assert from_args.openai_api_key.get_secret_value() == "sk-x"  # type: ignore[attr-defined]
+
+
+def test_ollama_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert make_chat_model("ollama:m").base_url == "http://127.0.0.1:11434"  # type: ignore[attr-defined]
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9999")
+    assert make_chat_model("ollama:m").base_url == "http://127.0.0.1:9999"  # type: ignore[attr-defined]
