@@ -13,6 +13,7 @@ from assistant.chain import AnswerChain, Event, Turn
 from assistant.citations import Answer
 from assistant.embeddings import SentenceEmbedder
 from assistant.errors import ConfigError
+from assistant.evaluation import RunResult, load_questions, read_results, run_evaluation
 from assistant.llms import CHAT_BACKENDS, make_chat_model
 from assistant.retrieval import NO_FILTERS, Filters, HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
@@ -63,6 +64,7 @@ class Assistant:
             dense_weight=r.dense_weight,
             bm25_weight=r.bm25_weight,
             dedupe_threshold=r.dedupe_threshold,
+            mode=r.mode,
         )
         self.chain = AnswerChain(
             self.searcher,
@@ -169,7 +171,7 @@ class Assistant:
         sources: Iterable[str] = (),
         date_from: date | None = None,
         date_to: date | None = None,
-        mode: str = "hybrid",
+        mode: str | None = None,
     ) -> list[Passage]:
         """The k passages that best match the query.
 
@@ -179,9 +181,9 @@ class Assistant:
             sources: only articles from these sources.
             date_from: only articles published on or after this day.
             date_to: only articles published on or before this day.
-            mode: "hybrid" (default), "dense" or "bm25".
+            mode: "hybrid", "dense" or "bm25" (default: the retrieval setting, hybrid).
         """
-        if mode not in ("hybrid", "dense", "bm25"):
+        if mode not in (None, "hybrid", "dense", "bm25"):
             raise ConfigError(f"unknown search mode {mode!r}; use hybrid, dense or bm25")
         filters = Filters(tuple(sources), date_from, date_to)
         return self.searcher.search(query, k or self.settings.retrieval.k, filters, mode)
@@ -235,6 +237,44 @@ class Assistant:
             question, history, filters=Filters(tuple(sources), date_from, date_to), k=k
         )
 
+    def evaluate(
+        self,
+        questions: str | Path,
+        out: str | Path,
+        *,
+        limit: int | None = None,
+        progress: bool = True,
+    ) -> RunResult:
+        """Run a question set and score it; results go to ``out/results.jsonl`` as they come.
+
+        Args:
+            questions: a JSON Lines or CSV file with ``question`` and optionally ``id``,
+                ``answers``, ``gold_ids``, ``answerable``.
+            out: the run folder; a run interrupted there resumes where it stopped.
+            limit: only the first N questions.
+            progress: a progress bar with ETA on the terminal.
+
+        Returns:
+            A RunResult with every record, the summary metrics and any bad rows.
+
+        Example:
+            >>> run = bot.evaluate("questions.jsonl", "runs/baseline")  # doctest: +SKIP
+            >>> run.summary["hit@5"], run.summary["f1"]  # doctest: +SKIP
+        """
+        items, bad = load_questions(Path(questions))
+        items = items[:limit] if limit else items
+        folder = Path(out)
+        done = len(read_results(folder)) if (folder / "results.jsonl").exists() else 0
+        with _progress_bar(
+            len(items),
+            enabled=progress,
+            unit="question",
+            desc="Evaluating",
+            initial=min(done, len(items)),
+            minimum=1,
+        ) as bar:
+            return run_evaluation(self, items, folder, progress=bar.update, bad_rows=bad)
+
 
 class _NoBar:
     def update(self, n: int = 1) -> None:
@@ -247,10 +287,18 @@ class _NoBar:
         pass
 
 
-def _progress_bar(total: int, *, enabled: bool) -> Any:
-    """A tqdm bar on stderr for runs long enough to want one (it hides itself off a tty)."""
-    if not enabled or total < 200:
+def _progress_bar(
+    total: int,
+    *,
+    enabled: bool,
+    unit: str = "chunk",
+    desc: str = "Embedding",
+    initial: int = 0,
+    minimum: int = 200,
+) -> Any:
+    """A tqdm bar with ETA on stderr for runs long enough to want one (hidden off a tty)."""
+    if not enabled or total < minimum:
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="chunk", desc="Embedding", disable=None)
+    return tqdm(total=total, unit=unit, desc=desc, initial=initial, disable=None)

@@ -17,7 +17,7 @@ from typing import Any
 from assistant.assistant import Assistant
 from assistant.chain import Token, Turn
 from assistant.citations import Answer
-from assistant.errors import NewsdeskError
+from assistant.errors import ConfigError, NewsdeskError
 from assistant.settings import Settings
 
 EXIT_ERROR = 1
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", parents=[common], help="show the passages for a query")
     p.add_argument("query")
-    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default="hybrid")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="default: hybrid")
     _filters(p)
 
     p = sub.add_parser("ask", parents=[common], help="answer a question with citations")
@@ -66,6 +66,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("chat", parents=[common], help="a conversation in the terminal")
     _filters(p)
+
+    p = sub.add_parser("eval", parents=[common], help="score a question set; or --compare two runs")
+    p.add_argument("questions", nargs="?", type=Path, help="question set (.jsonl or .csv)")
+    p.add_argument("--corpus", nargs="+", type=Path, help="articles to ingest for the run")
+    p.add_argument("--out", type=Path, help="run folder (default runs/SET-BACKEND-MODE)")
+    p.add_argument("--limit", type=int, help="first N questions only")
+    p.add_argument("--fresh", action="store_true", help="start over instead of resuming")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval mode")
+    p.add_argument("-k", type=int, help="passages per answer")
+    p.add_argument("--rrf-k", type=int, help="fusion rank constant")
+    p.add_argument("--dense-weight", type=float, help="fusion weight of dense search")
+    p.add_argument("--bm25-weight", type=float, help="fusion weight of BM25")
+    p.add_argument("--compare", nargs=2, type=Path, metavar=("RUN_A", "RUN_B"))
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     p = sub.add_parser("stats", parents=[common], help="what the store holds")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -100,6 +114,8 @@ def print_answer(answer: Answer) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command == "eval":
+        return evaluate(args)
     bot = make_assistant(args)
     if args.command == "ingest":
         report = bot.ingest(args.paths, rebuild=args.rebuild)
@@ -135,6 +151,73 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_answer(answer)
     return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    """newsdesk eval: run a question set (resuming), print and write the reports."""
+    from assistant import reports
+
+    if args.compare:
+        result = reports.compare_runs(*args.compare)
+        if args.json:
+            print(json.dumps(result, indent=2, ensure_ascii=False))
+        else:
+            reports.print_comparison(result)
+        return 0
+    if args.questions is None:
+        raise ConfigError("give a question set: newsdesk eval QUESTIONS.jsonl [--corpus ...]")
+    settings = Settings()
+    retrieval = {
+        key: value
+        for key, value in (
+            ("mode", args.mode),
+            ("k", args.k),
+            ("rrf_k", args.rrf_k),
+            ("dense_weight", args.dense_weight),
+            ("bm25_weight", args.bm25_weight),
+        )
+        if value is not None
+    }
+    overrides: dict[str, Any] = {"retrieval": settings.retrieval.model_copy(update=retrieval)}
+    if args.backend:
+        overrides["backend"] = args.backend
+    if args.data_dir is not None:
+        overrides["data_dir"] = args.data_dir
+    elif args.corpus:
+        overrides["data_dir"] = eval_store_dir(args.corpus, settings)
+    bot = Assistant(settings, **overrides)
+    if args.corpus:
+        report = bot.ingest(args.corpus)
+        print(f"corpus: {report.summary()} in {bot.store.location}", file=sys.stderr)
+    backend = bot.settings.backend.replace(":", "-").replace("/", "-")
+    out = (
+        args.out or Path("runs") / f"{args.questions.stem}-{backend}-{bot.settings.retrieval.mode}"
+    )
+    if args.fresh and (out / "results.jsonl").exists():
+        (out / "results.jsonl").unlink()
+    result = bot.evaluate(args.questions, out, limit=args.limit)
+    for bad in result.bad_rows:
+        print(f"skipped {args.questions}:{bad.line}: {bad.reason}", file=sys.stderr)
+    summary = result.summary
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    paths = reports.write_reports(out, result.records, f"{args.questions.name} ({backend})")
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        reports.print_summary(summary, f"{args.questions.name}, backend {backend}")
+        print(f"results, reports: {out}/results.jsonl, " + ", ".join(str(p) for p in paths))
+    return EXIT_SKIPPED if result.bad_rows else 0
+
+
+def eval_store_dir(corpus: list[Path], settings: Settings) -> Path:
+    """A store folder per corpus and build settings, so a second run reuses the first's."""
+    from ingest.documents import stable_hash
+    from ingest.pipeline import iter_files
+
+    files, _ = iter_files(corpus)
+    parts = [f"{f.resolve()}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
+    parts += [settings.embedding_model, settings.chunking.model_dump_json()]
+    return Path(settings.data_dir).parent / f"{settings.data_dir.name}-eval" / stable_hash(*parts)
 
 
 def chat(bot: Assistant, k: int | None, filters: dict[str, Any]) -> int:

@@ -218,6 +218,7 @@ class HybridSearcher:
         dense_weight: float = 1.0,
         bm25_weight: float = 1.5,
         dedupe_threshold: float = 0.8,
+        mode: str = "hybrid",
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -227,6 +228,7 @@ class HybridSearcher:
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
         self.dedupe_threshold = dedupe_threshold
+        self.mode = mode
 
     def dense(self, query: str, n: int, filters: Filters = NO_FILTERS) -> list[Passage]:
         """The n chunks nearest the question's embedding."""
@@ -250,9 +252,10 @@ class HybridSearcher:
         ]
 
     def search(
-        self, query: str, k: int = 5, filters: Filters = NO_FILTERS, mode: str = "hybrid"
+        self, query: str, k: int = 5, filters: Filters = NO_FILTERS, mode: str | None = None
     ) -> list[Passage]:
         """The k best passages for the query; mode is 'hybrid', 'dense' or 'bm25'."""
+        mode = mode or self.mode
         if not query.strip():
             return []
         n = max(self.candidates, k)

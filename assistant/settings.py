@@ -9,6 +9,7 @@ below it takes explicit arguments.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,9 @@ class ChunkingSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     """How passages are found for a question."""
 
+    mode: Literal["hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="hybrid (dense + BM25, fused), or one of them alone."
+    )
     k: int = Field(5, gt=0, le=50, description="Passages returned for a question.")
     candidates: int = Field(
         40, gt=0, description="Candidates taken from each of dense and BM25 before fusion."
