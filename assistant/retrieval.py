@@ -232,7 +232,7 @@ class HybridSearcher:
 
     def dense(self, query: str, n: int, filters: Filters = NO_FILTERS) -> list[Passage]:
         """The n chunks nearest the question's embedding."""
-        vector = self.embedder.encode([query])[0]
+        vector = self.embedder.encode_query(query)
         hits = self.store.dense_query(vector, n, filters.chroma_where())
         return [
             replace(Passage.from_record(cid, text, meta), score=sim, dense_rank=rank)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import Assistant
+from assistant.embeddings import _cached_query
 
 
 def article_ranking(passages: list[Any], depth: int = 10) -> list[str]:
@@ -106,6 +107,7 @@ def run(set_dir: Path, limit: int | None, overrides: dict[str, Any]) -> dict[str
         )
         bot.search("warm up the bm25 index")
         for mode in ("bm25", "dense", "hybrid"):
+            _cached_query.cache_clear()  # each mode pays for its own query vectors
             rankings, latencies = [], []
             for q in questions:
                 started = time.perf_counter()
