@@ -49,6 +49,7 @@ class Assistant:
             data_dir=s.data_dir,
             chroma_host=s.chroma_host,
             collection=s.collection,
+            context=s.chunking.context,
             build_params={
                 "chunk_tokens": s.chunking.chunk_tokens,
                 "overlap_tokens": s.chunking.overlap_tokens,
@@ -74,6 +75,7 @@ class Assistant:
             k=r.k,
             passage_tokens=s.llm.passage_tokens,
             history_tokens=s.llm.history_tokens,
+            per_article=r.per_article,
         )
 
     def _chat_model(self, spec: str) -> BaseChatModel | None:

@@ -70,6 +70,22 @@ def within_budget(passages: Sequence[Passage], max_tokens: int) -> list[Passage]
     return kept
 
 
+def diversify(passages: Sequence[Passage], k: int, per_article: int) -> list[Passage]:
+    """The k best passages with at most ``per_article`` from one article, in rank order;
+    when too few articles are found to fill k, the best remaining passages fill in."""
+    picked: list[Passage] = []
+    rest: list[Passage] = []
+    counts: dict[str, int] = {}
+    for passage in passages:
+        if counts.get(passage.article_id, 0) < per_article and len(picked) < k:
+            picked.append(passage)
+            counts[passage.article_id] = counts.get(passage.article_id, 0) + 1
+        else:
+            rest.append(passage)
+    fill = rest[: max(0, k - len(picked))]
+    return sorted(picked + fill, key=passages.index)
+
+
 def bounded_history(history: Sequence[Turn], max_tokens: int) -> list[Turn]:
     """The latest turns whose text fits in ``max_tokens``."""
     kept: list[Turn] = []
@@ -104,6 +120,7 @@ class AnswerChain:
         k: int = 5,
         passage_tokens: int = 800,
         history_tokens: int = 600,
+        per_article: int = 2,
     ) -> None:
         self.searcher = searcher
         self.embedder = embedder
@@ -112,6 +129,7 @@ class AnswerChain:
         self.k = k
         self.passage_tokens = passage_tokens
         self.history_tokens = history_tokens
+        self.per_article = per_article
         system = prompts.load("answer_system").replace("{cannot_answer}", CANNOT_ANSWER)
         self.answer_prompt = ChatPromptTemplate.from_messages(
             [
@@ -138,8 +156,11 @@ class AnswerChain:
         return rewritten.splitlines()[0].strip() if rewritten else question
 
     def retrieve(self, question: str, filters: Filters, k: int | None) -> list[Passage]:
-        found = self.searcher.search(question, k or self.k, filters)
-        return within_budget(found, self.passage_tokens) if found else []
+        """The passages the answer is written from: diverse, within the token budget."""
+        k = k or self.k
+        found = self.searcher.search(question, 3 * k, filters)
+        chosen = diversify(found, k, self.per_article)
+        return within_budget(chosen, self.passage_tokens) if chosen else []
 
     # -- answering -----------------------------------------------------------------------
 

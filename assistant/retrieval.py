@@ -21,7 +21,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.embeddings import SentenceEmbedder
-from assistant.store import ChunkStore
+from assistant.store import ChunkStore, with_context
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,18 @@ class BM25Index:
             tokenizer = self.tokenizer()
             model = None
             if ids:
-                tokens = tokenizer.tokenize(texts, return_as="tuple", show_progress=False)
+                indexed = [
+                    with_context(
+                        t,
+                        title=m.get("title", ""),
+                        source=m.get("source", ""),
+                        published=m.get("published", ""),
+                    )
+                    if self.store.context
+                    else t
+                    for t, m in zip(texts, metas, strict=True)
+                ]
+                tokens = tokenizer.tokenize(indexed, return_as="tuple", show_progress=False)
                 model = bm25s.BM25()
                 model.index(tokens, show_progress=False)
             self._tokenizer, self._model = tokenizer, model

@@ -26,6 +26,11 @@ class ChunkingSettings(BaseModel):
     )
     overlap_tokens: int = Field(30, ge=0, description="Tokens shared by neighbouring chunks.")
     encoding: str = Field("cl100k_base", description="tiktoken encoding used to count tokens.")
+    context: bool = Field(
+        True,
+        description="Embed and index each chunk with its article's title, source and date "
+        "ahead of it (the passage shown stays the article's own text).",
+    )
 
 
 class RetrievalSettings(BaseModel):
@@ -35,6 +40,12 @@ class RetrievalSettings(BaseModel):
         "hybrid", description="hybrid (dense + BM25, fused), or one of them alone."
     )
     k: int = Field(5, gt=0, le=50, description="Passages returned for a question.")
+    per_article: int = Field(
+        2,
+        gt=0,
+        description="Most passages from one article among those an answer is written from, "
+        "while other articles are found (a fifth passage of one story rarely adds anything).",
+    )
     candidates: int = Field(
         40, gt=0, description="Candidates taken from each of dense and BM25 before fusion."
     )

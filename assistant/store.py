@@ -63,9 +63,23 @@ def chunk_metadata(chunk: Chunk, chunk_count: int) -> dict[str, str | int]:
     }
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """The text that is embedded and indexed for a chunk: the chunk itself."""
-    return chunk.text
+def with_context(text: str, *, title: str = "", source: str = "", published: str = "") -> str:
+    """A chunk as embedded and indexed: its article's title, source and date, then itself.
+
+    The passage shown and cited stays the article's own text; the context only helps a
+    chunk that never names its subject ("He said ...") be found by it.
+    """
+    head = " · ".join(x for x in (title, source, published) if x)
+    return f"{head}\n\n{text}" if head else text
+
+
+def embedding_text(chunk: Chunk, context: bool) -> str:
+    """The text that is embedded for a chunk."""
+    if not context:
+        return chunk.text
+    return with_context(
+        chunk.text, title=chunk.title, source=chunk.source, published=chunk.published
+    )
 
 
 class ChunkStore:
@@ -79,12 +93,18 @@ class ChunkStore:
         chroma_host: str | None = None,
         collection: str = "articles",
         build_params: dict[str, str | int],
+        context: bool = True,
     ) -> None:
         self.embedder = embedder
         self.data_dir = Path(data_dir)
         self.chroma_host = chroma_host
         self.collection_name = collection
-        self.build_params = {"embedding_model": embedder.model_name, **build_params}
+        self.context = context
+        self.build_params = {
+            "embedding_model": embedder.model_name,
+            "chunk_context": "title-source-date" if context else "none",
+            **build_params,
+        }
         self._client: Any = None
         self._collection: Any = None
 
@@ -264,7 +284,7 @@ class ChunkStore:
         ordered = [c for c in chunks if c.index != 0] + [c for c in chunks if c.index == 0]
         for start in range(0, len(ordered), batch_size):
             batch = ordered[start : start + batch_size]
-            vectors = self.embedder.encode([embedding_text(c) for c in batch])
+            vectors = self.embedder.encode([embedding_text(c, self.context) for c in batch])
             self.collection.upsert(
                 ids=[c.id for c in batch],
                 documents=[c.text for c in batch],

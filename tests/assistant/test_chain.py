@@ -78,3 +78,19 @@ def test_history_keeps_the_latest_turns_that_fit() -> None:
     turns = [Turn(f"question {i}", "answer " * 50) for i in range(10)]
     kept = bounded_history(turns, 120)
     assert kept and kept == turns[-len(kept) :] and len(kept) < 10
+
+
+def _p(article: str, i: int):  # type: ignore[no-untyped-def]
+    from assistant import Passage
+
+    return Passage(chunk_id=f"{article}#{i}", article_id=article, index=i, text="t", start=0, end=1)
+
+
+def test_diversify_caps_passages_per_article_but_fills_k() -> None:
+    from assistant.chain import diversify
+
+    ranked = [_p("a", 0), _p("a", 1), _p("a", 2), _p("b", 0), _p("a", 3), _p("c", 0)]
+    assert [p.chunk_id for p in diversify(ranked, 4, 2)] == ["a#0", "a#1", "b#0", "c#0"]
+    # one article only: its passages still fill the answer
+    single = [_p("a", i) for i in range(5)]
+    assert [p.chunk_id for p in diversify(single, 4, 2)] == ["a#0", "a#1", "a#2", "a#3"]
