@@ -28,7 +28,7 @@ class ChunkingSettings(BaseModel):
     encoding: str = Field("cl100k_base", description="tiktoken encoding used to count tokens.")
     context: bool = Field(
         True,
-        description="Embed and index each chunk with its article's title, source and date "
+        description="Index each chunk for BM25 with its article's title, source and date "
         "ahead of it (the passage shown stays the article's own text).",
     )
 
@@ -50,7 +50,7 @@ class RetrievalSettings(BaseModel):
         40, gt=0, description="Candidates taken from each of dense and BM25 before fusion."
     )
     rrf_k: int = Field(
-        10,
+        2,
         gt=0,
         description="Rank constant of reciprocal rank fusion; chosen with "
         "benchmarks/tune_fusion.py on the three shared sets (README, Benchmarks).",

@@ -64,22 +64,16 @@ def chunk_metadata(chunk: Chunk, chunk_count: int) -> dict[str, str | int]:
 
 
 def with_context(text: str, *, title: str = "", source: str = "", published: str = "") -> str:
-    """A chunk as embedded and indexed: its article's title, source and date, then itself.
+    """A chunk as BM25 indexes it: its article's title, source and date, then itself.
 
-    The passage shown and cited stays the article's own text; the context only helps a
-    chunk that never names its subject ("He said ...") be found by it.
+    The passage shown and cited stays the article's own text; the context lets a chunk
+    that never names its subject ("He said ...") be found by the article's title or
+    outlet. Dense vectors are of the chunk alone: with MiniLM on multihop-rag-500, whose
+    chunks are single sentences, a title ahead of the chunk cut dense MRR@10 from 0.817
+    to 0.765, while BM25's rose from 0.835 to 0.897 (benchmarks/tune_fusion.py).
     """
     head = " · ".join(x for x in (title, source, published) if x)
     return f"{head}\n\n{text}" if head else text
-
-
-def embedding_text(chunk: Chunk, context: bool) -> str:
-    """The text that is embedded for a chunk."""
-    if not context:
-        return chunk.text
-    return with_context(
-        chunk.text, title=chunk.title, source=chunk.source, published=chunk.published
-    )
 
 
 class ChunkStore:
@@ -99,12 +93,8 @@ class ChunkStore:
         self.data_dir = Path(data_dir)
         self.chroma_host = chroma_host
         self.collection_name = collection
-        self.context = context
-        self.build_params = {
-            "embedding_model": embedder.model_name,
-            "chunk_context": "title-source-date" if context else "none",
-            **build_params,
-        }
+        self.context = context  # for BM25 only; the vectors are of the chunk text alone
+        self.build_params = {"embedding_model": embedder.model_name, **build_params}
         self._client: Any = None
         self._collection: Any = None
 
@@ -284,7 +274,7 @@ class ChunkStore:
         ordered = [c for c in chunks if c.index != 0] + [c for c in chunks if c.index == 0]
         for start in range(0, len(ordered), batch_size):
             batch = ordered[start : start + batch_size]
-            vectors = self.embedder.encode([embedding_text(c, self.context) for c in batch])
+            vectors = self.embedder.encode([c.text for c in batch])
             self.collection.upsert(
                 ids=[c.id for c in batch],
                 documents=[c.text for c in batch],
