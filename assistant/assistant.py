@@ -15,6 +15,7 @@ from assistant.embeddings import SentenceEmbedder
 from assistant.errors import ConfigError
 from assistant.evaluation import RunResult, load_questions, read_results, run_evaluation
 from assistant.llms import CHAT_BACKENDS, make_chat_model
+from assistant.offline import PROFILES
 from assistant.retrieval import NO_FILTERS, Filters, HybridRetriever, HybridSearcher, Passage
 from assistant.settings import Settings
 from assistant.store import ChunkStore, StoredArticle
@@ -43,7 +44,7 @@ class Assistant:
         base = settings or Settings()
         self.settings = base.model_copy(update=overrides) if overrides else base
         s = self.settings
-        self.embedder = SentenceEmbedder(s.embedding_model, batch_size=s.embed_batch_size)
+        self.embedder = SentenceEmbedder(PROFILES[s.profile], batch_size=s.embed_batch_size)
         self.store = ChunkStore(
             embedder=self.embedder,
             data_dir=s.data_dir,
@@ -51,6 +52,7 @@ class Assistant:
             collection=s.collection,
             context=s.chunking.context,
             build_params={
+                "profile": s.profile,
                 "chunk_tokens": s.chunking.chunk_tokens,
                 "overlap_tokens": s.chunking.overlap_tokens,
                 "encoding": s.chunking.encoding,
@@ -154,6 +156,7 @@ class Assistant:
         return {
             "articles": len(self.store.articles()),
             "chunks": self.store.count(),
+            "profile": self.settings.profile,
             "embedding_model": self.embedder.model_name,
             "dimensions": self.embedder.dimensions,
             "chunk_tokens": self.settings.chunking.chunk_tokens,

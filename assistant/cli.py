@@ -28,6 +28,11 @@ def _common() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", type=Path, help="store folder (NEWSDESK_DATA_DIR)")
     common.add_argument(
+        "--profile",
+        choices=["fast", "accurate"],
+        help="embedding profile of the collection (NEWSDESK_PROFILE; default fast)",
+    )
+    common.add_argument(
         "--backend",
         help="answer backend (NEWSDESK_BACKEND): local (default), gguf:PATH, openai:MODEL, "
         "ollama:MODEL, extractive",
@@ -92,6 +97,8 @@ def make_assistant(args: argparse.Namespace) -> Assistant:
         overrides["data_dir"] = args.data_dir
     if args.backend:
         overrides["backend"] = args.backend
+    if args.profile:
+        overrides["profile"] = args.profile
     return Assistant(Settings(), **overrides)
 
 
@@ -181,10 +188,12 @@ def evaluate(args: argparse.Namespace) -> int:
     overrides: dict[str, Any] = {"retrieval": settings.retrieval.model_copy(update=retrieval)}
     if args.backend:
         overrides["backend"] = args.backend
+    if args.profile:
+        overrides["profile"] = args.profile
     if args.data_dir is not None:
         overrides["data_dir"] = args.data_dir
     elif args.corpus:
-        overrides["data_dir"] = eval_store_dir(args.corpus, settings)
+        overrides["data_dir"] = eval_store_dir(args.corpus, settings, args.profile)
     bot = Assistant(settings, **overrides)
     if args.corpus:
         report = bot.ingest(args.corpus)
@@ -209,14 +218,14 @@ def evaluate(args: argparse.Namespace) -> int:
     return EXIT_SKIPPED if result.bad_rows else 0
 
 
-def eval_store_dir(corpus: list[Path], settings: Settings) -> Path:
+def eval_store_dir(corpus: list[Path], settings: Settings, args_profile: str | None) -> Path:
     """A store folder per corpus and build settings, so a second run reuses the first's."""
     from ingest.documents import stable_hash
     from ingest.pipeline import iter_files
 
     files, _ = iter_files(corpus)
     parts = [f"{f.resolve()}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
-    parts += [settings.embedding_model, settings.chunking.model_dump_json()]
+    parts += [args_profile or settings.profile, settings.chunking.model_dump_json()]
     return Path(settings.data_dir).parent / f"{settings.data_dir.name}-eval" / stable_hash(*parts)
 
 

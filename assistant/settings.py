@@ -111,9 +111,11 @@ class Settings(BaseSettings):
         description="Answer backend spec: 'local' (packaged Qwen2.5 on llama.cpp), "
         "'gguf:PATH', 'openai:MODEL', 'ollama:MODEL', or 'extractive' (no LLM).",
     )
-    embedding_model: str = Field(
-        "all-MiniLM-L6-v2",
-        description="Embedding model; the packaged all-MiniLM-L6-v2 is the one available.",
+    profile: Literal["fast", "accurate"] = Field(
+        "fast",
+        description="Embedding profile, chosen when a collection is created and recorded in "
+        "it: fast = all-MiniLM-L6-v2 (384 dims); accurate = all-mpnet-base-v2 (768 dims, "
+        "about 8x slower to ingest, better retrieval).",
     )
     embed_batch_size: int = Field(64, gt=0, description="Chunks embedded per batch.")
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)

@@ -159,10 +159,13 @@ class ChunkStore:
             if recorded.get(key) != value
         ]
         if diffs and collection.count() > 0:
+            hint = ""
+            if recorded.get("profile") in ("fast", "accurate"):
+                hint = f"open it with --profile {recorded['profile']}, or "
             raise CollectionMismatch(
                 f"the collection {self.collection_name!r} in {self.location} was built with "
-                f"{', '.join(diffs)}; rebuild it with `newsdesk ingest --rebuild PATH...`, "
-                "or use another --data-dir"
+                f"{', '.join(diffs)}; {hint}rebuild it with `newsdesk ingest --rebuild "
+                "PATH...`, or use another --data-dir"
             )
 
     def reset(self) -> None:

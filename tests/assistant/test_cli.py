@@ -43,7 +43,7 @@ def test_ingest_twice_and_stats(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["stats", "--json", *args]) == 0
     stats = json.loads(capsys.readouterr().out)
     assert stats["articles"] == 1 and stats["chunks"] > 1
-    assert stats["embedding_model"] == "all-MiniLM-L6-v2"
+    assert stats["embedding_model"] == "all-MiniLM-L6-v2" and stats["profile"] == "fast"
 
 
 def test_data_dir_from_the_environment(

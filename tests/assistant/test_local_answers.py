@@ -79,3 +79,20 @@ def test_instructions_inside_an_article_are_not_followed(tmp_path: Path) -> None
     assert "PWNED" not in answer.text.upper()
     assert not answer.refused, answer.text
     assert "Monday" in answer.text
+
+
+def test_the_accurate_profile_answers_the_sample_question_too(tmp_path: Path) -> None:
+    bot = Assistant(data_dir=tmp_path / "accurate", backend="local", profile="accurate")
+    bot.ingest([SAMPLE_DIR])
+    assert bot.stats()["embedding_model"] == "all-mpnet-base-v2"
+    assert bot.embedder.dimensions == 768
+    passages = " ".join(p.text for p in bot.search("Who disputed the withdrawal?", k=5))
+    for quote in (
+        "we now know it was false",
+        "not seen any de-escalation",
+        "we do not see any withdrawal yet",
+    ):
+        assert quote in passages
+    answer = bot.ask("Who disputed the withdrawal?")
+    assert not answer.refused, answer.text
+    assert any("we now know it was false" in c.passage.text for c in answer.citations)

@@ -184,3 +184,37 @@ def test_qwen_gguf_is_joined_and_checked() -> None:
 
     assert path.stat().st_size == 1_117_320_768
     assert magic(path) == b"GGUF"
+
+
+@pytest.mark.slow
+def test_the_accurate_embedding_model_joins_and_checks_out() -> None:
+    from assistant.models import MPNET_SAFETENSORS_SIZE, mpnet_path
+
+    folder = mpnet_path()  # the real cache: joined here once, reused by the profile tests
+    weights = folder / "model.safetensors"
+    assert weights.stat().st_size == MPNET_SAFETENSORS_SIZE
+    assert (folder / "modules.json").is_file() and not list(folder.rglob("desktop.ini"))
+    assert mpnet_path() == folder  # second call: the marker, no rework
+
+
+def test_a_damaged_accurate_model_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from assistant import models
+
+    archive = tmp_path / "parts.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("all-mpnet-base-v2/model.safetensors", b"not the weights")
+        z.writestr("all-mpnet-base-v2/modules.json", "[]")
+    data = archive.read_bytes()
+    parts = []
+    for i, chunk in enumerate((data[:100], data[100:])):
+        part = tmp_path / f"m.zip.00{i + 1}"
+        part.write_bytes(chunk)
+        parts.append(part)
+    monkeypatch.setattr(models, "mpnet_part_paths", lambda: parts)
+    with pytest.raises(ModelError, match=r"does not match the upstream file.*force-reinstall"):
+        models.mpnet_path(tmp_path / "cache")
+    assert not (tmp_path / "cache" / "all-mpnet-base-v2").exists()

@@ -97,3 +97,9 @@ def test_chunks_keep_their_article_metadata_and_offsets(make_assistant) -> None:
         assert passage.article_id == article.id
         assert passage.title == "White House says Russian troop withdrawal claims are ‘false’"
         assert article.text[passage.start : passage.end] == passage.text
+
+
+def test_a_collection_remembers_its_profile(make_assistant) -> None:
+    make_assistant().ingest([SAMPLE_DIR])
+    with pytest.raises(CollectionMismatch, match=r"profile='fast'.*--profile fast.*--rebuild"):
+        make_assistant(profile="accurate").stats()
