@@ -12,6 +12,7 @@ from assistant.errors import (
     ConfigError,
     ModelError,
     NewsdeskError,
+    QuestionError,
     StoreError,
 )
 from assistant.llms import make_chat_model
@@ -37,6 +38,7 @@ __all__ = [
     "NewsdeskError",
     "Passage",
     "Passages",
+    "QuestionError",
     "Settings",
     "Skipped",
     "StoreError",

@@ -24,6 +24,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from assistant import prompts
 from assistant.citations import CANNOT_ANSWER, Answer, resolve_citations
 from assistant.embeddings import SentenceEmbedder
+from assistant.errors import QuestionError
 from assistant.extractive import compose, pick_sentences
 from assistant.retrieval import NO_FILTERS, Filters, HybridSearcher, Passage
 from ingest.tokenizer import count_tokens
@@ -53,6 +54,22 @@ class Token:
 
 
 Event = Passages | Token | Answer
+
+MAX_QUESTION_CHARS = 2000  # a question, not a document: the prompt must still fit
+
+
+def check_question(question: str) -> str:
+    """The question, stripped; QuestionError with what to do when it cannot be asked."""
+    text = question.strip()
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError("the question is empty; ask something about the articles")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"the question is {len(text):,} characters long; keep it under "
+            f"{MAX_QUESTION_CHARS:,} (to find passages about a text, search for its key words)"
+        )
+    return text
+
 
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
 
@@ -173,6 +190,7 @@ class AnswerChain:
         k: int | None = None,
     ) -> Iterator[Event]:
         """Passages first, then tokens as they come, then the checked Answer."""
+        question = check_question(question)
         timings: dict[str, float] = {}
         started = time.perf_counter()
         standalone = self.condense(question, history)

@@ -2,6 +2,7 @@
 
     NewsdeskError                 base: catch this at a boundary (CLI, chat page)
     ├── ConfigError               a setting or spec is wrong (unknown backend, bad value)
+    ├── QuestionError             a question that cannot be asked (empty, far too long)
     ├── ModelError                a model file or package is missing or does not check out
     ├── StoreError                the Chroma store cannot be opened or used
     │   └── CollectionMismatch    the collection was built with other model/chunk settings
@@ -20,6 +21,10 @@ class NewsdeskError(Exception):
 
 class ConfigError(NewsdeskError):
     """A setting, flag or spec string is wrong."""
+
+
+class QuestionError(NewsdeskError):
+    """A question that cannot be asked as it is: empty, only punctuation, far too long."""
 
 
 class ModelError(NewsdeskError):

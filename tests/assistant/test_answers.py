@@ -95,3 +95,27 @@ def test_a_marker_moves_to_the_passage_that_plainly_says_it() -> None:
     )
     assert text == "The mayor said Berlin parks opened on Monday [2]."
     assert citation.n == 2
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [("", "empty"), ("   ", "empty"), ("?!?...", "empty"), ("x" * 20_000, "20,000 characters")],
+)
+def test_questions_that_cannot_be_asked_get_a_clear_message(
+    sample_store: Path, make_assistant, question: str, message: str
+) -> None:
+    from assistant import QuestionError
+
+    with pytest.raises(QuestionError, match=message):
+        make_assistant(data_dir=sample_store).ask(question)
+
+
+@pytest.mark.parametrize(
+    "question", ["¿Quién negó la retirada de las tropas?", "谁否认了撤军？", "Who? " * 300]
+)
+def test_other_languages_and_long_questions_get_a_reply(
+    sample_store: Path, make_assistant, question: str
+) -> None:
+    answer = make_assistant(data_dir=sample_store).ask(question)
+    assert answer.text  # an answer or the fixed reply, never a crash
+    assert answer.refused == (answer.text == CANNOT_ANSWER)
