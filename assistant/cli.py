@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--compare", nargs=2, type=Path, metavar=("RUN_A", "RUN_B"))
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
+    sub.add_parser("serve", help="the chat page (python app.py): see `newsdesk serve --help`")
+
     p = sub.add_parser("stats", parents=[common], help="what the store holds")
     p.add_argument("--json", action="store_true", help="print JSON")
     return parser
@@ -204,18 +206,18 @@ def evaluate(args: argparse.Namespace) -> int:
     )
     if args.fresh and (out / "results.jsonl").exists():
         (out / "results.jsonl").unlink()
-    result = bot.evaluate(args.questions, out, limit=args.limit)
-    for bad in result.bad_rows:
+    run = bot.evaluate(args.questions, out, limit=args.limit)
+    for bad in run.bad_rows:
         print(f"skipped {args.questions}:{bad.line}: {bad.reason}", file=sys.stderr)
-    summary = result.summary
+    summary = run.summary
     (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    paths = reports.write_reports(out, result.records, f"{args.questions.name} ({backend})")
+    paths = reports.write_reports(out, run.records, f"{args.questions.name} ({backend})")
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
         reports.print_summary(summary, f"{args.questions.name}, backend {backend}")
         print(f"results, reports: {out}/results.jsonl, " + ", ".join(str(p) for p in paths))
-    return EXIT_SKIPPED if result.bad_rows else 0
+    return EXIT_SKIPPED if run.bad_rows else 0
 
 
 def eval_store_dir(corpus: list[Path], settings: Settings, args_profile: str | None) -> Path:
@@ -254,6 +256,11 @@ def chat(bot: Assistant, k: int | None, filters: dict[str, Any]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:  # the chat page has its own flags: `newsdesk serve --help`
+        from app import main as serve
+
+        return serve(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return run(args)

@@ -40,7 +40,7 @@ class SentenceEmbedder(Embeddings):
     @property
     def max_tokens(self) -> int:
         """The model's input limit in its own word pieces (256 for MiniLM)."""
-        return int(self.model.max_seq_length)
+        return int(self.model.max_seq_length or 0)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Normalised float32 vectors, one row per text."""

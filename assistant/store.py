@@ -231,7 +231,7 @@ class ChunkStore:
         return ids, texts, metas
 
     def dense_query(
-        self, vector: Sequence[float], n: int, where: dict[str, Any] | None
+        self, vector: Sequence[float] | np.ndarray, n: int, where: dict[str, Any] | None
     ) -> list[tuple[str, str, dict[str, Any], float]]:
         """The n nearest chunks as (id, text, metadata, cosine similarity)."""
         total = self.count()

@@ -1,0 +1,331 @@
+"""The chat page's HTML: answers with clickable ``[n]`` markers, sources, the library.
+
+Plain functions from the Assistant's dataclasses to HTML strings, and the page's CSS and
+JavaScript; no Gradio, so the look is tested without a server (``app.py`` wires them in).
+Every text that comes from an article, a reader or a model goes through :func:`text_html`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from assistant.citations import CANNOT_ANSWER, MARKER, Answer
+
+if TYPE_CHECKING:
+    from assistant.retrieval import Passage
+    from assistant.store import StoredArticle
+    from ingest.documents import IngestReport
+
+__all__ = [
+    "CSS",
+    "SOURCES_EMPTY",
+    "SOURCES_JS",
+    "answer_html",
+    "deleted_html",
+    "error_html",
+    "header_html",
+    "library_view",
+    "note_html",
+    "sources_panel",
+    "sources_section",
+    "status_html",
+    "streaming_html",
+    "text_html",
+    "uploads_html",
+]
+
+SOURCES_EMPTY = (
+    '<div class="nd-empty">Sources appear here as soon as the articles are searched. '
+    "Click a citation such as <b>[1]</b> in an answer to read its passage.</div>"
+)
+
+# Markdown and LaTeX punctuation as entities: model and article text is shown as text,
+# never as links, images or emphasis (a planted article must not smuggle in an <img>).
+_MD_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+!|~$<>&\"'"})
+
+
+def text_html(text: str) -> str:
+    """Plain text made safe to show in a chat message or an HTML panel."""
+    return text.translate(_MD_ENTITIES)
+
+
+def _safe_url(url: str) -> str:
+    """The url if it is a plain web link, else "" (no javascript: or data: links)."""
+    parsed = urlparse(url.strip())
+    return url.strip() if parsed.scheme in ("http", "https") and parsed.netloc else ""
+
+
+def _passage_id(turn: int, n: int) -> str:
+    return f"nd-t{turn}-p{n}"
+
+
+def _cite_link(turn: int, n: int) -> str:
+    return f'<a class="nd-cite" href="#{_passage_id(turn, n)}" title="Show passage {n}">[{n}]</a>'
+
+
+# -- the conversation ------------------------------------------------------------------------
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """The final answer as a chat message: text with clickable ``[n]`` markers."""
+    if answer.refused:
+        seen: dict[str, Passage] = {}
+        for p in answer.passages:
+            seen.setdefault(p.article_id, p)
+        items = "".join(f"<li>{_article_line(p)}</li>" for p in seen.values())
+        closest = (
+            f'<div class="nd-closest">Closest articles:<ul>{items}</ul></div>' if items else ""
+        )
+        return f'<div class="nd-answer nd-refused"><p>{text_html(CANNOT_ANSWER)}</p>{closest}</div>'
+    numbers = {c.n for c in answer.citations}
+    pieces, last = [], 0
+    for match in MARKER.finditer(answer.text):
+        pieces.append(text_html(answer.text[last : match.start()]))
+        n = int(match.group(1))
+        pieces.append(_cite_link(turn, n) if n in numbers else "")
+        last = match.end()
+    pieces.append(text_html(answer.text[last:]))
+    seconds = answer.timings.get("total_s")
+    foot = " · ".join(
+        x
+        for x in (
+            f"{len(numbers)} cited passage{'s' * (len(numbers) != 1)}",
+            answer.backend,
+            f"{seconds:.1f} s" if seconds is not None else "",
+        )
+        if x
+    )
+    return f'<div class="nd-answer">{"".join(pieces)}</div><div class="nd-foot">{foot}</div>'
+
+
+def _article_line(p: Passage) -> str:
+    title = text_html(p.title or p.article_id)
+    url = _safe_url(p.url)
+    link = (
+        f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">{title}</a>'
+        if url
+        else title
+    )
+    meta = " · ".join(text_html(x) for x in (p.published[:10], p.source) if x)
+    return link + (f' <span class="nd-meta">{meta}</span>' if meta else "")
+
+
+def streaming_html(text: str) -> str:
+    """The answer as it is being written (markers are checked only at the end)."""
+    return (
+        f'<div class="nd-answer nd-writing">{text_html(text)}<span class="nd-caret"></span></div>'
+    )
+
+
+def status_html(text: str) -> str:
+    """A progress line in place of the reply, e.g. while the articles are searched."""
+    return f'<div class="nd-status">{text_html(text)}</div>'
+
+
+def error_html(message: str) -> str:
+    """A one-line error as the reply: what went wrong, never a stack trace."""
+    return f'<div class="nd-error"><b>Could not answer.</b> {text_html(message)}</div>'
+
+
+# -- the sources panel -----------------------------------------------------------------------
+
+
+def sources_section(
+    turn: int, question: str, passages: Sequence[Passage], answer: Answer | None
+) -> str:
+    """The sources panel for one answer: every passage, cited ones with the quote marked."""
+    cited = {c.n: c for c in answer.citations} if answer else {}
+    if answer is None:
+        heading = "Searching done; writing the answer…"
+    elif answer.refused:
+        heading = "No passage answers this; the closest were:"
+    else:
+        heading = f"{len(cited)} of {len(passages)} passages cited"
+    blocks = []
+    for n, p in enumerate(passages, start=1):
+        citation = cited.get(n)
+        text = p.text
+        if citation:
+            s = min(max(citation.quote_start - p.start, 0), len(text))
+            e = min(max(citation.quote_end - p.start, s), len(text))
+            body = f"{text_html(text[:s])}<mark>{text_html(text[s:e])}</mark>{text_html(text[e:])}"
+        else:
+            body = text_html(text)
+        url = _safe_url(p.url)
+        link = (
+            f'<a class="nd-open" href="{html.escape(url)}" target="_blank" '
+            f'rel="noopener noreferrer">Open article ↗</a>'
+            if url
+            else ""
+        )
+        meta = " · ".join(
+            text_html(x) for x in (p.published[:10], p.source, f"part {p.index + 1}") if x
+        )
+        classes = "nd-passage nd-cited" if citation else "nd-passage"
+        blocks.append(
+            f'<details class="{classes}" id="{_passage_id(turn, n)}">'
+            f'<summary><span class="nd-num">{n}</span>'
+            f'<span class="nd-title">{text_html(p.title or p.article_id)}</span>'
+            f'<span class="nd-meta">{meta}</span></summary>'
+            f'<div class="nd-text">{body}</div>{link}</details>'
+        )
+    if not blocks:
+        blocks.append('<div class="nd-empty">No passage matched this question.</div>')
+    return (
+        f'<section class="nd-turn" data-turn="{turn}">'
+        f'<div class="nd-q">{text_html(question)}</div>'
+        f'<div class="nd-heading">{heading}</div>{"".join(blocks)}</section>'
+    )
+
+
+def sources_panel(sections: Sequence[str]) -> str:
+    """Every answer's sources; only the latest shows until a marker asks for another."""
+    if not sections:
+        return SOURCES_EMPTY
+    last = len(sections) - 1
+    return "".join(
+        s if i == last else s.replace("<section ", "<section hidden ", 1)
+        for i, s in enumerate(sections)
+    )
+
+
+# -- the header and the library --------------------------------------------------------------
+
+
+def header_html(stats: str) -> str:
+    """The page's title bar, with a line of library stats at its right."""
+    return (
+        '<div id="nd-header"><h1>Newsdesk</h1>'
+        '<span class="nd-tag">Answers from your news articles — every claim cites its passage.'
+        f'</span><span class="nd-stats">{text_html(stats)}</span></div>'
+    )
+
+
+def library_view(
+    articles: Sequence[StoredArticle], backend: str
+) -> tuple[list[list[Any]], list[tuple[str, str]], list[str], str]:
+    """Rows for the articles table, (label, id) choices to delete, sources, header stats."""
+    rows = [[a.title, a.published[:10], a.source, a.chunks] for a in articles]
+    choices = [
+        (" · ".join(x for x in (a.title or a.id, a.published[:10], a.source) if x), a.id)
+        for a in articles
+    ]
+    sources = sorted({a.source for a in articles if a.source})
+    count = len(articles)
+    stats = f"{count} article{'s' * (count != 1)} · default backend {backend}"
+    return rows, choices, sources, stats
+
+
+def uploads_html(outcomes: Sequence[tuple[str, IngestReport | str]]) -> str:
+    """The upload report: per file name, what ingest did, or (a str) why it was skipped."""
+    return f"<ul>{''.join(_upload_line(name, outcome) for name, outcome in outcomes)}</ul>"
+
+
+def _upload_line(name: str, outcome: IngestReport | str) -> str:
+    shown = f"<b>{text_html(name)}</b>"
+    if isinstance(outcome, str):
+        return f'<li class="nd-skip">{shown}: {text_html(outcome)}</li>'
+    parts = [
+        f"{len(ids)} {word}"
+        for ids, word in (
+            (outcome.added, "added"),
+            (outcome.replaced, "replaced"),
+            (outcome.unchanged, "already in the library"),
+        )
+        if ids
+    ]
+    skips = "".join(
+        f'<li class="nd-skip">skipped: {text_html(s.reason)}</li>' for s in outcome.skipped
+    )
+    summary = ", ".join(parts) or "nothing added"
+    n = outcome.chunks_written
+    chunks = f" ({n} passage{'s' * (n != 1)})" if n else ""
+    return f"<li>{shown}: {summary}{chunks}{f'<ul>{skips}</ul>' if skips else ''}</li>"
+
+
+def note_html(text: str) -> str:
+    """A quiet notice in the library's report box, e.g. "Choose files first."."""
+    return f'<p class="nd-meta">{text_html(text)}</p>'
+
+
+def deleted_html(title: str) -> str:
+    """The report after an article is deleted."""
+    return f"<p>Deleted <b>{text_html(title)}</b>.</p>"
+
+
+# -- styles and script -----------------------------------------------------------------------
+
+# A click on [n] shows its answer's sources, opens passage n and scrolls to it. Registered
+# once per page, in the capture phase so the chat's own link handling never sees it.
+SOURCES_JS = """
+if (!window.__newsdeskCites) {
+  window.__newsdeskCites = true;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a.nd-cite");
+    if (!link) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const target = document.getElementById(link.getAttribute("href").slice(1));
+    if (!target) return;
+    const section = target.closest(".nd-turn");
+    document.querySelectorAll(".nd-turn").forEach((s) => { s.hidden = s !== section; });
+    document.querySelectorAll(".nd-passage.nd-active")
+      .forEach((p) => p.classList.remove("nd-active"));
+    target.open = true;
+    target.classList.add("nd-active");
+    (target.querySelector("mark") || target).scrollIntoView({ block: "center" });
+  }, true);
+}
+"""
+
+CSS = """
+.gradio-container { max-width: 1320px !important; margin: 0 auto; }
+#nd-header { display: flex; align-items: baseline; gap: 1rem; flex-wrap: wrap;
+  padding: .25rem 0 .5rem; border-bottom: 1px solid var(--border-color-primary); }
+#nd-header h1 { font-size: 1.6rem; margin: 0; letter-spacing: -.01em; }
+#nd-header .nd-tag { color: var(--body-text-color-subdued); }
+#nd-header .nd-stats { margin-left: auto; font-size: .85rem;
+  color: var(--body-text-color-subdued); }
+.nd-cite { display: inline-block; padding: 0 .25em; margin: 0 .05em; border-radius: 4px;
+  font-size: .8em; font-weight: 600; line-height: 1.5; text-decoration: none !important;
+  vertical-align: .1em; color: var(--color-accent) !important;
+  background: var(--color-accent-soft); cursor: pointer; }
+.nd-cite:hover { background: var(--color-accent); color: white !important; }
+.nd-foot { margin-top: .4rem; font-size: .75rem; color: var(--body-text-color-subdued); }
+.nd-status { color: var(--body-text-color-subdued); font-style: italic; }
+.nd-error { color: var(--error-text-color, #b91c1c); }
+.nd-closest { margin-top: .4rem; font-size: .9em; }
+.nd-closest ul { margin: .2rem 0 0 1.1rem; }
+.nd-meta { color: var(--body-text-color-subdued); font-size: .85em; }
+.nd-caret { display: inline-block; width: .5em; height: 1em; margin-left: 2px;
+  vertical-align: text-bottom; background: currentColor; opacity: .5;
+  animation: nd-blink 1s steps(1) infinite; }
+@keyframes nd-blink { 50% { opacity: 0; } }
+#nd-sources { max-height: 640px; overflow-y: auto; }
+#nd-sources .nd-q { font-weight: 600; margin-bottom: .1rem; }
+#nd-sources .nd-heading { font-size: .8rem; color: var(--body-text-color-subdued);
+  margin-bottom: .5rem; }
+#nd-sources .nd-empty { color: var(--body-text-color-subdued); padding: 1rem 0; }
+.nd-passage { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  margin-bottom: .5rem; background: var(--background-fill-primary); }
+.nd-passage.nd-cited { border-left: 3px solid var(--color-accent); }
+.nd-passage.nd-active { box-shadow: 0 0 0 2px var(--color-accent-soft); }
+.nd-passage summary { display: flex; gap: .5rem; align-items: baseline; cursor: pointer;
+  padding: .45rem .6rem; list-style: none; }
+.nd-passage summary::-webkit-details-marker { display: none; }
+.nd-num { flex: none; min-width: 1.4em; text-align: center; font-size: .75rem;
+  font-weight: 700; border-radius: 4px; padding: 0 .25em;
+  background: var(--background-fill-secondary); }
+.nd-cited .nd-num { background: var(--color-accent-soft); color: var(--color-accent); }
+.nd-title { font-weight: 600; flex: 1; }
+.nd-passage summary .nd-meta { flex: none; white-space: nowrap; }
+.nd-text { padding: 0 .75rem .5rem; white-space: pre-wrap; font-size: .9rem; line-height: 1.5; }
+.nd-text mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px; }
+.nd-open { display: inline-block; margin: 0 .75rem .6rem; font-size: .85rem; }
+#nd-articles table { font-family: var(--font); }
+#nd-report ul { margin: .25rem 0 0 1.1rem; }
+#nd-report .nd-skip { color: var(--error-text-color, #b91c1c); }
+"""
