@@ -1,5 +1,5 @@
 # Two commands for a fresh clone (Python 3.11 with pip; only the package registries needed):
-#   make run    install everything, ingest the sample article, answer a sample question
+#   make run    install everything, start the chat page over the sample article
 #   make test   install everything, run the whole test suite with the network cut
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= newsdesk-data
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements-models.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint bench clean
+.PHONY: install run ask test lint clean
 
 install: $(STAMP)
 
@@ -19,10 +19,14 @@ $(STAMP):
 	rm -f $(VENV)/.installed-* && touch $@
 
 run: install
+	$(BIN)/python app.py --data-dir $(DATA_DIR)
+
+ask: install
 	$(BIN)/newsdesk ingest --data-dir $(DATA_DIR) data/sample
 	$(BIN)/newsdesk ask --data-dir $(DATA_DIR) "Who disputed the withdrawal?"
 
 test: install
+	scripts/install-browser
 	scripts/offline $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

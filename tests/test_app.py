@@ -1,0 +1,377 @@
+"""The chat page without a browser: the /ask API, backends, uploads, errors, its HTML."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+import pytest
+
+import app
+from assistant import Answer, Assistant, Citation, ConfigError, Passage, Settings, page
+from tests.conftest import ROOT, SAMPLE_DIR
+
+QUESTION = "Who disputed the withdrawal?"
+FERRY = (
+    "Harbour ferry returns to Northpoint\n\n"
+    "The Northpoint harbour ferry will carry passengers again from Monday, the port "
+    "authority said, after engineers replaced twelve steel beams in the landing stage.\n"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The page on a free loopback port over a fresh store (the sample goes in on start)."""
+    data_dir = tmp_path_factory.mktemp("app-store")
+    with pytest.MonkeyPatch.context() as env:
+        for key in [k for k in os.environ if k.startswith("NEWSDESK_")]:
+            env.delenv(key)
+        demo = app.build_app(Settings(data_dir=data_dir, backend="extractive"))
+        _, url, _ = app.launch(
+            demo, host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True
+        )
+        try:
+            yield url, data_dir
+        finally:
+            demo.close()
+
+
+@pytest.fixture()
+def desk(make_assistant: Any, tmp_path: Path) -> app.Desk:
+    """The page's behaviour over its own empty store, without a server."""
+    pool = app.AssistantPool(lambda spec: make_assistant(backend=spec), "extractive")
+    return app.Desk(pool, tmp_path / "store" / "uploads")
+
+
+# -- the API ---------------------------------------------------------------------------------
+
+
+def test_ask_endpoint_returns_the_ask_json_object(served: tuple[str, Path]) -> None:
+    from gradio_client import Client
+
+    url, data_dir = served
+    got = Client(url, verbose=False).predict(QUESTION, api_name="/ask")
+
+    assert got["question"] == QUESTION and got["backend"] == "extractive"
+    assert not got["refused"]
+    assert any("we now know it was false" in c["text"] for c in got["citations"])
+    # The same object `newsdesk ask --json` prints, timings apart.
+    direct = Assistant(data_dir=data_dir, backend="extractive").ask(QUESTION).as_dict()
+    got.pop("timings"), direct.pop("timings")
+    assert got == direct
+
+
+def test_ask_endpoint_reports_errors_in_one_line(served: tuple[str, Path]) -> None:
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="date_from must be a date like 2022-02-16") as caught:
+        Client(served[0], verbose=False).predict(QUESTION, date_from="soon", api_name="/ask")
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("spec", ["gguf:/etc/passwd", "local", "nope:x"])
+def test_ask_endpoint_refuses_backends_not_offered(served: tuple[str, Path], spec: str) -> None:
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError) as caught:
+        Client(served[0], verbose=False).predict(QUESTION, backend=spec, api_name="/ask")
+    assert str(caught.value) == (
+        f"backend {spec!r} is not offered here; choose one of: extractive "
+        "(the server's operator can offer more with --allow-backend)"
+    )
+
+
+def test_several_readers_at_once(served: tuple[str, Path]) -> None:
+    from gradio_client import Client
+
+    client = Client(served[0], verbose=False)
+    questions = [QUESTION, "What did NATO say?", "What did Zelensky tell the BBC?"]
+    jobs = [client.submit(q, api_name="/ask") for q in questions]
+    assert [job.result(timeout=60)["question"] for job in jobs] == questions
+
+
+# -- the chat --------------------------------------------------------------------------------
+
+
+def run_chat(desk: app.Desk, question: str, backend: str = "extractive", **kw: Any) -> list[Any]:
+    """Every update the chat handler yields: (input box, messages, sources panel, turns)."""
+    args = {"k": 5, "date_from": "", "date_to": "", "sources": [], **kw}
+    return list(desk.chat(question, [], [], backend, **args))
+
+
+def test_chat_streams_sources_before_the_answer(desk: app.Desk) -> None:
+    desk.pool.get().ingest([SAMPLE_DIR], progress=False)
+    updates = run_chat(desk, QUESTION)
+
+    # The sources panel fills while the reply is still a status line, before any answer text.
+    early = [u for u in updates if "nd-passage" in u[2] and "nd-status" in u[1][-1]["content"]]
+    assert early, "the sources panel should fill as soon as retrieval is done"
+    _, messages, panel, turns = updates[-1]
+    reply = messages[-1]["content"]
+    assert 'class="nd-cite" href="#nd-t0-p' in reply
+    assert "<mark>" in panel and 'id="nd-t0-p1"' in panel
+    assert turns[0]["question"] == QUESTION
+
+
+@pytest.mark.parametrize(
+    ("backend", "kw", "expected"),
+    [
+        ("gguf:/etc/passwd", {}, "backend &#39;gguf:/etc/passwd&#39; is not offered here"),
+        ("extractive", {"date_from": "2022-13-45"}, "From must be a date like 2022-02-16"),
+    ],
+)
+def test_errors_come_back_as_chat_messages(
+    desk: app.Desk, backend: str, kw: dict[str, str], expected: str
+) -> None:
+    *_, (box, messages, _, turns) = run_chat(desk, QUESTION, backend, **kw)
+    assert box == "" and turns == []
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert "nd-error" in messages[-1]["content"]
+    assert expected in messages[-1]["content"]
+
+
+def test_unexpected_failures_are_logged_not_shown(
+    desk: app.Desk, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(spec: str) -> Assistant:
+        raise RuntimeError("secret internals")
+
+    desk.pool = app.AssistantPool(broken, "extractive")
+    *_, (_, messages, _, _) = run_chat(desk, QUESTION)
+    assert app.GENERIC_ERROR in messages[-1]["content"]
+    assert "secret internals" not in messages[-1]["content"]
+    assert "secret internals" in caplog.text
+
+
+def test_article_text_is_escaped() -> None:
+    text = 'Click <img src=x onerror="alert(1)"> or [here](javascript:alert(1)) *now*'
+    passage = Passage(
+        "c#0", "a", 0, text, 0, len(text), title="<b>T</b>", url="javascript:alert(1)"
+    )
+    panel = page.sources_section(0, "<script>q</script>", [passage], None)
+    assert "<img" not in panel and "<script" not in panel and "<b>T" not in panel
+    assert "javascript:" not in panel.split("nd-text")[0]  # no link built from a bad url
+    assert "](" not in page.text_html(text) and "*now*" not in page.text_html(text)
+
+
+# -- which backends readers may choose -------------------------------------------------------
+
+
+def recording_pool(
+    make_assistant: Any, default: str, allow: list[str]
+) -> tuple[app.AssistantPool, list[str]]:
+    """A pool whose every Assistant is extractive, and the specs it was asked to make."""
+    made: list[str] = []
+
+    def factory(spec: str) -> Assistant:
+        made.append(spec)
+        return make_assistant(backend="extractive")
+
+    return app.AssistantPool(factory, default, allow), made
+
+
+def test_readers_get_the_default_and_extractive_only(make_assistant: Any) -> None:
+    pool, made = recording_pool(make_assistant, "local", [])
+    assert pool.allowed == ("local", "extractive")
+    assert pool.get(" ") is pool.get("local") is pool.get(None)
+    pool.get("extractive")
+    for spec in ("gguf:/etc/passwd", "openai:gpt-4o", "Extractive", "local:x", "ollama:llama3"):
+        with pytest.raises(ConfigError) as caught:
+            pool.get(spec)
+        assert str(caught.value) == (
+            f"backend {spec!r} is not offered here; choose one of: local, extractive "
+            "(the server's operator can offer more with --allow-backend)"
+        )
+    assert made == ["local", "extractive"]  # a refused spec never reaches the factory
+
+
+def test_the_operator_can_offer_more_backends(make_assistant: Any) -> None:
+    pool, made = recording_pool(
+        make_assistant, "extractive", [" gguf:/srv/models/x.gguf ", "", "extractive", "local"]
+    )
+    assert pool.allowed == ("extractive", "gguf:/srv/models/x.gguf", "local")
+    pool.get("gguf:/srv/models/x.gguf")
+    with pytest.raises(ConfigError, match=r"one of: extractive, gguf:/srv/models/x\.gguf, local "):
+        pool.get("gguf:/srv/models/y.gguf")
+    assert made == ["gguf:/srv/models/x.gguf"]
+
+
+def test_chat_refuses_a_backend_not_offered_in_one_line(make_assistant: Any) -> None:
+    pool, made = recording_pool(make_assistant, "extractive", ["local"])
+    desk = app.Desk(pool, Path("unused"))
+    *_, (_, messages, _, turns) = run_chat(desk, QUESTION, "gguf:/home/me/.ssh/id_rsa")
+    reply = messages[-1]["content"]
+    assert turns == [] and "\n" not in reply and made == []
+    assert reply == page.error_html(
+        "backend 'gguf:/home/me/.ssh/id_rsa' is not offered here; choose one of: extractive, "
+        "local (the server's operator can offer more with --allow-backend)"
+    )
+
+
+def test_the_page_offers_only_the_allowed_backends(make_assistant: Any, tmp_path: Path) -> None:
+    made: list[str] = []
+
+    def factory(spec: str) -> Assistant:
+        made.append(spec)
+        return make_assistant(backend="extractive")
+
+    demo = app.build_app(
+        Settings(data_dir=tmp_path / "store", backend="extractive"),
+        assistant_factory=factory,
+        sample_dir=None,
+        allow_backends=["ollama:llama3"],
+    )
+    (dropdown,) = [
+        b for b in demo.blocks.values() if isinstance(b, gr.Dropdown) and b.elem_id == "nd-backend"
+    ]
+    assert [value for _, value in dropdown.choices] == ["extractive", "ollama:llama3"]
+    assert dropdown.value == "extractive" and not dropdown.allow_custom_value
+    assert sorted(made) == ["extractive", "ollama:llama3"]  # each checked once, at start
+
+
+@pytest.mark.parametrize(
+    ("flags", "env", "expected"),
+    [
+        ([], None, []),
+        ([], " openai:gpt-4o-mini, ,local ", ["openai:gpt-4o-mini", "local"]),
+        (["local", " ollama:llama3 "], "openai:gpt-4o-mini", ["local", "ollama:llama3"]),
+    ],
+)
+def test_allow_backend_flags_override_the_environment(
+    flags: list[str], env: str | None, expected: list[str]
+) -> None:
+    args = app.build_parser().parse_args([x for spec in flags for x in ("--allow-backend", spec)])
+    assert app.page_backends(args.allow_backend, env) == expected
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_an_unknown_allowed_backend_stops_the_server_at_start(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--data-dir", str(tmp_path), "--backend", "extractive", "--port", "1"]
+    if how == "flag":
+        argv += ["--allow-backend", "nope:x"]
+    else:
+        monkeypatch.setenv("NEWSDESK_PAGE_BACKENDS", "extractive,nope:x")
+    assert app.main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("newsdesk serve: unknown backend 'nope:x'; known backends:")
+    assert err.count("\n") == 1
+
+
+# -- the page's HTML -------------------------------------------------------------------------
+
+
+def test_page_needs_no_gradio() -> None:
+    code = "import sys, assistant.page; sys.exit('gradio' in sys.modules or 'app' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_answer_markers_link_only_to_cited_passages() -> None:
+    text = "The ferry sails again."
+    p = Passage("c#0", "a", 0, text, 100, 100 + len(text), title="Ferry", url="https://x.org/f")
+    citation = Citation(1, p, "sails again", 110, 121)
+    answer = Answer("q", "It sails [1][2] again [9].", (citation,), (p,), "extractive")
+
+    reply = page.answer_html(answer, 3)
+    assert reply.count('class="nd-cite"') == 1 and 'href="#nd-t3-p1"' in reply
+    assert "[2]" not in reply and "[9]" not in reply  # a number that points at nothing
+    assert '<div class="nd-foot">1 cited passage · extractive</div>' in reply
+    panel = page.sources_section(3, "q", [p], answer)
+    assert "The ferry <mark>sails again</mark>." in panel and 'id="nd-t3-p1"' in panel
+    assert 'href="https://x.org/f"' in panel
+
+
+def test_only_the_latest_sources_show() -> None:
+    sections = [page.sources_section(t, f"q{t}", [], None) for t in range(3)]
+    panel = page.sources_panel(sections)
+    assert panel.count("<section hidden ") == 2
+    assert '<section class="nd-turn" data-turn="2"' in panel
+    assert page.sources_panel([]) == page.SOURCES_EMPTY
+
+
+# -- uploads ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../etc/passwd",
+        "..\\..\\windows\\win.ini",
+        "/etc/passwd",
+        "..",
+        ".",
+        "",
+        ".bashrc",
+        "a/../../b.txt",
+        "nul\x00byte.txt",
+        "x" * 300 + ".txt",
+        "report (final).txt",
+    ],
+)
+def test_upload_names_stay_inside_their_folder(tmp_path: Path, name: str) -> None:
+    digest = "ab" * 32
+    target = app.upload_destination(tmp_path, name, digest)
+    folder = (tmp_path / digest[:32]).resolve()
+    assert target.parent == folder
+    assert not target.name.startswith(".") and len(target.name) <= 120
+
+
+def test_upload_is_copied_ingested_and_deleted(desk: app.Desk, tmp_path: Path) -> None:
+    upload = tmp_path / "incoming" / "ferry.txt"
+    upload.parent.mkdir()
+    upload.write_text(FERRY, encoding="utf-8")
+    bad = tmp_path / "incoming" / "notes.docx"
+    bad.write_bytes(b"PK\x03\x04")
+    empty = tmp_path / "incoming" / "empty.txt"
+    empty.write_text("  \n", encoding="utf-8")
+
+    report = desk.ingest_uploads([str(upload), str(bad), str(empty)])
+    assert "ferry.txt</b>: 1 added (1 passage)" in report
+    assert "notes.docx</b>: skipped, not one of" in report
+    assert re.search(
+        r"empty.txt</b>: nothing added<ul><li class=\"nd-skip\">skipped: .+</li>", report
+    )
+    (kept,) = desk.upload_root.glob("*/*")
+    assert kept.name == "ferry.txt" and kept.read_text(encoding="utf-8") == FERRY
+    assert "already in the library" in desk.ingest_uploads([str(upload)])
+
+    rows, choices, _, stats = desk.library()
+    assert rows[0][0] == "Harbour ferry returns to Northpoint" and stats.startswith("1 article ")
+    assert "Deleted <b>Harbour ferry" in desk.delete(choices[0][1])
+    assert desk.library()[0] == [] and not kept.exists()
+
+
+def test_oversized_uploads_are_skipped(desk: app.Desk, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    with big.open("wb") as handle:  # sparse: no 21 MB written to disk
+        handle.truncate((app.MAX_UPLOAD_MB + 1) * 1024 * 1024)
+    assert f"big.txt</b>: skipped, larger than {app.MAX_UPLOAD_MB} MB" in desk.ingest_uploads(
+        [str(big)]
+    )
+    assert not desk.upload_root.exists()
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_auth_flag_needs_user_and_password(capsys: pytest.CaptureFixture[str]) -> None:
+    assert app.parse_auth("reader:s3cret:x") == ("reader", "s3cret:x")
+    assert app.parse_auth("") is None
+    assert app.main(["--auth", "nopassword"]) == 2
+    assert "USER:PASSWORD" in capsys.readouterr().err
