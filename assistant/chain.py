@@ -55,6 +55,11 @@ class Token:
 
 Event = Passages | Token | Answer
 
+# Extractive score (see assistant.extractive) above which a passage sentence answers the
+# question plainly: "Who disputed the withdrawal?" scores 0.51 on the sample article, the
+# unrelated "Who won the 2018 World Cup?" 0.09.
+QUOTE_FALLBACK = 0.45
+
 MAX_QUESTION_CHARS = 2000  # a question, not a document: the prompt must still fit
 
 
@@ -217,7 +222,7 @@ class AnswerChain:
             raw = "".join(pieces)
         timings["generate_s"] = time.perf_counter() - step
         timings["total_s"] = time.perf_counter() - started
-        yield self.finish(question, raw, passages, timings)
+        yield self.finish(question, raw, passages, timings, standalone)
 
     def invoke(self, question: str, history: Sequence[Turn] = (), **kwargs: Any) -> Answer:
         """The final Answer of :meth:`stream`."""
@@ -229,10 +234,37 @@ class AnswerChain:
         return answer
 
     def finish(
-        self, question: str, raw: str, passages: Sequence[Passage], timings: dict[str, float]
+        self,
+        question: str,
+        raw: str,
+        passages: Sequence[Passage],
+        timings: dict[str, float],
+        standalone: str | None = None,
     ) -> Answer:
-        """Check the citations; an answer that nothing supports becomes the refusal."""
+        """Check the citations; an answer that nothing supports becomes the refusal.
+
+        When a model declines but one of the passages' own sentences answers the question
+        plainly (the extractive score, at least ``QUOTE_FALLBACK``), the answer quotes
+        those sentences instead: a 1.5B model declines now and then on the same passages
+        it answered from a moment before (its cached prompt state changes the last digits
+        of its scores), and a quoted, cited sentence is a better reply than none.
+        """
         text, citations = resolve_citations(raw.strip(), passages)
+        if (_REFUSAL.search(text) or not citations) and self.chat_model is not None and passages:
+            extracts = pick_sentences(
+                standalone or question, list(passages), self.embedder, min_best=QUOTE_FALLBACK
+            )
+            if extracts:
+                text, citations = resolve_citations(compose(extracts), passages)
+                return Answer(
+                    question,
+                    text,
+                    citations,
+                    tuple(passages),
+                    self.backend,
+                    timings=timings,
+                    quoted=True,
+                )
         if _REFUSAL.search(text) or not citations:
             return Answer(
                 question,

@@ -147,6 +147,7 @@ class Answer:
     backend: str
     refused: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    quoted: bool = False  # the model found no answer; the text quotes the passages
 
     def as_dict(self) -> dict[str, Any]:
         """The object ``newsdesk ask --json`` prints."""
@@ -154,6 +155,7 @@ class Answer:
             "question": self.question,
             "answer": self.text,
             "refused": self.refused,
+            "quoted": self.quoted,
             "citations": [c.as_dict() for c in self.citations],
             "passages": [{"n": i, **p.as_dict()} for i, p in enumerate(self.passages, start=1)],
             "backend": self.backend,

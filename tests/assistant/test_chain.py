@@ -94,3 +94,13 @@ def test_diversify_caps_passages_per_article_but_fills_k() -> None:
     # one article only: its passages still fill the answer
     single = [_p("a", i) for i in range(5)]
     assert [p.chunk_id for p in diversify(single, 4, 2)] == ["a#0", "a#1", "a#2", "a#3"]
+
+
+def test_a_declining_model_gives_way_to_a_plainly_answering_sentence(bot) -> None:  # type: ignore[no-untyped-def]
+    model = FakeListChatModel(responses=["The articles don't say."] * 2)
+    chain = _chain(bot, model)
+    answer = chain.invoke("Who disputed the withdrawal?")
+    assert not answer.refused and answer.quoted
+    assert all(c.quote in c.passage.text for c in answer.citations)
+    unrelated = chain.invoke("Who won the 2018 World Cup?")
+    assert unrelated.refused and not unrelated.quoted
