@@ -25,7 +25,7 @@ from assistant import prompts
 from assistant.citations import CANNOT_ANSWER, Answer, resolve_citations
 from assistant.embeddings import SentenceEmbedder
 from assistant.errors import QuestionError
-from assistant.extractive import compose, pick_sentences
+from assistant.extractive import compose, pick_sentences, relevance
 from assistant.retrieval import NO_FILTERS, Filters, HybridSearcher, Passage
 from ingest.tokenizer import count_tokens
 
@@ -59,6 +59,10 @@ Event = Passages | Token | Answer
 # question plainly: "Who disputed the withdrawal?" scores 0.51 on the sample article, the
 # unrelated "Who won the 2018 World Cup?" 0.09.
 QUOTE_FALLBACK = 0.45
+# Below this, no cited sentence of a model's answer is about the question, and the answer
+# is refused: for "Who disputed the withdrawal?" the White House's sentences on the sample
+# score 0.25 and 0.29; for "Who won the 2018 World Cup?" its sentences score under 0.03.
+MIN_RELEVANCE = 0.15
 
 MAX_QUESTION_CHARS = 2000  # a question, not a document: the prompt must still fit
 
@@ -250,6 +254,12 @@ class AnswerChain:
         of its scores), and a quoted, cited sentence is a better reply than none.
         """
         text, citations = resolve_citations(raw.strip(), passages)
+        if citations and self.chat_model is not None:
+            # Cited, but about the question? A small model sometimes answers an
+            # unanswerable question with a true but unrelated line of a passage.
+            fit = relevance(standalone or question, [c.quote for c in citations], self.embedder)
+            if float(fit.max()) < MIN_RELEVANCE:
+                text, citations = CANNOT_ANSWER, ()
         if (_REFUSAL.search(text) or not citations) and self.chat_model is not None and passages:
             extracts = pick_sentences(
                 standalone or question, list(passages), self.embedder, min_best=QUOTE_FALLBACK

@@ -26,6 +26,24 @@ class Extract:
     score: float
 
 
+def relevance(
+    question: str,
+    sentences: list[str],
+    embedder: SentenceEmbedder,
+    *,
+    lexical_weight: float = 0.3,
+) -> np.ndarray:
+    """How well each sentence answers the question: cosine similarity of their embeddings
+    plus the share of the question's content words the sentence holds."""
+    if not sentences:
+        return np.zeros(0)
+    vectors = embedder.encode([question, *sentences])
+    similarity = vectors[1:] @ vectors[0]
+    wanted = content_words(question)
+    lexical = np.array([len(wanted & content_words(s)) / (len(wanted) or 1) for s in sentences])
+    return (1 - lexical_weight) * similarity + lexical_weight * lexical
+
+
 def pick_sentences(
     question: str,
     passages: list[Passage],
@@ -52,11 +70,9 @@ def pick_sentences(
                 candidates.append((n, sentence))
     if not candidates:
         return []
-    vectors = embedder.encode([question] + [sentence for _, sentence in candidates])
-    similarity = vectors[1:] @ vectors[0]
-    wanted = content_words(question)
-    lexical = np.array([len(wanted & content_words(s)) / (len(wanted) or 1) for _, s in candidates])
-    scores = (1 - lexical_weight) * similarity + lexical_weight * lexical
+    scores = relevance(
+        question, [sentence for _, sentence in candidates], embedder, lexical_weight=lexical_weight
+    )
     chosen: list[Extract] = []
     seen: set[str] = set()
     order = np.argsort(-scores)

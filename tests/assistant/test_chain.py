@@ -104,3 +104,11 @@ def test_a_declining_model_gives_way_to_a_plainly_answering_sentence(bot) -> Non
     assert all(c.quote in c.passage.text for c in answer.citations)
     unrelated = chain.invoke("Who won the 2018 World Cup?")
     assert unrelated.refused and not unrelated.quoted
+
+
+def test_a_cited_but_unrelated_answer_is_refused(bot) -> None:  # type: ignore[no-untyped-def]
+    # True, cited, and beside the point: what a small model sometimes says when the
+    # articles do not hold the answer.
+    reply = "The White House says Russian troop withdrawal claims are false [3]."
+    answer = _chain(bot, FakeListChatModel(responses=[reply])).invoke("Who won the 2018 World Cup?")
+    assert answer.refused and answer.text == CANNOT_ANSWER
