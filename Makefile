@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= newsdesk-data
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements-models.txt 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: install run ask test lint clean
+.PHONY: install run ask test lint audit clean
 
 install: $(STAMP)
 
@@ -33,6 +33,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+audit: install
+	$(BIN)/python scripts/audit.py
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR)
