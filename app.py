@@ -369,7 +369,10 @@ class Desk:
 
     def library(self) -> tuple[list[list[Any]], list[tuple[str, str]], list[str], str]:
         """Rows for the table, choices for delete, known sources, and the header stats."""
-        return library_view(self.pool.get().articles(), self.pool.default)
+        bot = self.pool.get()
+        return library_view(
+            bot.articles(), self.pool.default, bot.settings.profile, bot.embedder.model_name
+        )
 
 
 # -- the page ----------------------------------------------------------------------------------

@@ -205,9 +205,10 @@ def header_html(stats: str) -> str:
 
 
 def library_view(
-    articles: Sequence[StoredArticle], backend: str
+    articles: Sequence[StoredArticle], backend: str, profile: str = "", model: str = ""
 ) -> tuple[list[list[Any]], list[tuple[str, str]], list[str], str]:
-    """Rows for the articles table, (label, id) choices to delete, sources, header stats."""
+    """Rows for the articles table, (label, id) choices to delete, sources, header stats
+    (with the collection's embedding profile and model when given)."""
     rows = [[a.title, a.published[:10], a.source, a.chunks] for a in articles]
     choices = [
         (" · ".join(x for x in (a.title or a.id, a.published[:10], a.source) if x), a.id)
@@ -215,7 +216,10 @@ def library_view(
     ]
     sources = sorted({a.source for a in articles if a.source})
     count = len(articles)
-    stats = f"{count} article{'s' * (count != 1)} · default backend {backend}"
+    built = f"{profile} profile ({model})" if model else f"{profile} profile" if profile else ""
+    stats = " · ".join(
+        x for x in (f"{count} article{'s' * (count != 1)}", built, f"default backend {backend}") if x
+    )
     return rows, choices, sources, stats
 
 

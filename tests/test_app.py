@@ -353,6 +353,7 @@ def test_upload_is_copied_ingested_and_deleted(desk: app.Desk, tmp_path: Path) -
 
     rows, choices, _, stats = desk.library()
     assert rows[0][0] == "Harbour ferry returns to Northpoint" and stats.startswith("1 article ")
+    assert "fast profile (all-MiniLM-L6-v2)" in stats  # how the collection was built
     assert "Deleted <b>Harbour ferry" in desk.delete(choices[0][1])
     assert desk.library()[0] == [] and not kept.exists()
 
