@@ -267,8 +267,15 @@ def backend_errors(spec: str, url: str) -> Iterator[None]:
         raise error from exc
 
 
-def _as_backend_error(exc: Exception, spec: str, url: str) -> BackendError | None:
-    """The one-line BackendError for ``exc``, or None if it is not a server failure."""
+def _as_backend_error(
+    exc: Exception, spec: str, url: str, *, midway: bool = False
+) -> BackendError | None:
+    """The one-line BackendError for ``exc``, or None if it is not a server failure.
+
+    ``midway``: the server had begun streaming the answer, so it was reachable and then
+    stopped (it crashed, was killed, or hangs), which calls for another fix than a server
+    never reached.
+    """
     import httpx
 
     ollama = spec.startswith("ollama:")
@@ -278,6 +285,18 @@ def _as_backend_error(exc: Exception, spec: str, url: str) -> BackendError | Non
     else:
         where = f"the OpenAI-compatible server at {url}"
         fix = "start the server or check --backend / NEWSDESK_OPENAI_BASE_URL"
+    if midway and (
+        isinstance(exc, httpx.TransportError | ConnectionError)
+        or _is_openai_connection_error(exc, ollama)
+    ):
+        timed_out = isinstance(exc, httpx.TimeoutException) or (
+            not ollama and _is_openai_timeout(exc)
+        )
+        reason = "no more output in time" if timed_out else _reason(exc, low_level=True)
+        return BackendError(
+            f"{where} stopped responding in the middle of the answer ({reason}); check that "
+            "it is still running (its log says why it stopped), restart it if not, and ask again"
+        )
     if isinstance(exc, httpx.TimeoutException):
         return BackendError(f"{where} did not answer in time ({spec}); {fix}, or raise the timeout")
     if isinstance(exc, httpx.TransportError | ConnectionError):
@@ -291,6 +310,22 @@ def _as_backend_error(exc: Exception, spec: str, url: str) -> BackendError | Non
         fix = f"run `ollama pull {name}`" if exc.status_code == 404 else "check Ollama's log"
         return BackendError(f"{where} answered {exc.status_code} ({_reason(exc)}); {fix}")
     return None
+
+
+def _is_openai_connection_error(exc: Exception, ollama: bool) -> bool:
+    """An openai connection error (timeouts included); False for Ollama, whose client
+    raises httpx's own."""
+    if ollama:
+        return False
+    import openai
+
+    return isinstance(exc, openai.APIConnectionError)
+
+
+def _is_openai_timeout(exc: Exception) -> bool:
+    import openai
+
+    return isinstance(exc, openai.APITimeoutError)
 
 
 def _openai_error(exc: Exception, spec: str, where: str, fix: str) -> BackendError | None:
@@ -341,17 +376,38 @@ class _ServerErrors:
             return super()._generate(*args, **kwargs)  # type: ignore[misc]
 
     def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        with backend_errors(*self._backend()):
-            yield from super()._stream(*args, **kwargs)  # type: ignore[misc]
+        spec, url = self._backend()
+        started = False  # once a chunk is in, a lost connection is a server that stopped
+        try:
+            for chunk in super()._stream(*args, **kwargs):  # type: ignore[misc]
+                started = True
+                yield chunk
+        except NewsdeskError:
+            raise
+        except Exception as exc:
+            error = _as_backend_error(exc, spec, url, midway=started)
+            if error is None:
+                raise
+            raise error from exc
 
     async def _agenerate(self, *args: Any, **kwargs: Any) -> ChatResult:
         with backend_errors(*self._backend()):
             return await super()._agenerate(*args, **kwargs)  # type: ignore[misc]
 
     async def _astream(self, *args: Any, **kwargs: Any) -> AsyncIterator[ChatGenerationChunk]:
-        with backend_errors(*self._backend()):
+        spec, url = self._backend()
+        started = False
+        try:
             async for chunk in super()._astream(*args, **kwargs):  # type: ignore[misc]
+                started = True
                 yield chunk
+        except NewsdeskError:
+            raise
+        except Exception as exc:
+            error = _as_backend_error(exc, spec, url, midway=started)
+            if error is None:
+                raise
+            raise error from exc
 
 
 # The LangChain server clients cost a second of imports (openai alone ~0.8 s), so their

@@ -1,0 +1,229 @@
+"""A model server that goes away mid-answer: one clear error, and the page keeps working.
+
+The server is llama.cpp's own OpenAI-compatible one (``python -m llama_cpp.server``) on the
+small SmolLM2 model, on loopback; the tests kill it (SIGKILL) or freeze it (SIGSTOP) after
+the first tokens of an answer have arrived.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+import app
+from assistant import Answer, Assistant, BackendError, Settings, Token
+from assistant.models import smollm2_gguf_path
+from assistant.settings import LLMSettings
+from tests.conftest import SAMPLE_DIR
+
+pytestmark = pytest.mark.slow
+
+SPEC = "openai:smollm2"
+QUESTION = "What did NATO's secretary-general say about the Russian troops?"
+MIDWAY = "stopped responding in the middle of the answer"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LlamaServer:
+    """``python -m llama_cpp.server`` on SmolLM2 at a fixed loopback port: start, kill, restart."""
+
+    def __init__(self, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/v1"
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(smollm2_gguf_path()),
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--n_ctx", "2048", "--n_threads", "1",
+        ]  # fmt: skip
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while True:
+            if self.process.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/models", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server not up after 120 s: {self.log.read_text()[-2000:]}")
+            time.sleep(0.3)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL, as when the server crashes or the machine's OOM killer picks it."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=15)
+
+    def freeze(self) -> None:
+        """SIGSTOP: the server keeps its connections open and sends nothing more."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def stop(self) -> None:
+        if self.process is None or not self.running:
+            return
+        os.kill(self.process.pid, signal.SIGCONT)  # a frozen server cannot act on SIGTERM
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture()
+def server(tmp_path: Path) -> Iterator[LlamaServer]:
+    running = LlamaServer(tmp_path / "server.log")
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding the sample article, ingested through an ``openai:`` Assistant."""
+    data_dir = tmp_path_factory.mktemp("faults-store")
+    bot = Assistant(
+        data_dir=data_dir, backend=SPEC, llm=LLMSettings(base_url="http://127.0.0.1:9/v1")
+    )
+    report = bot.ingest([SAMPLE_DIR], progress=False)
+    assert report.added
+    return data_dir
+
+
+def settings(store: Path, url: str, timeout: float = 30.0) -> Settings:
+    # Enough tokens that the answer is still being written when the server goes away; few
+    # passage tokens, so that the 2 shared cores read the prompt in seconds.
+    llm = LLMSettings(base_url=url, max_tokens=200, timeout=timeout, passage_tokens=300)
+    return Settings(data_dir=store, backend=SPEC, llm=llm)
+
+
+def assert_one_clear_line(message: str, url: str) -> None:
+    assert "\n" not in message
+    assert f"the OpenAI-compatible server at {url} {MIDWAY}" in message
+    assert "restart it if not, and ask again" in message
+    for raw in ("Traceback", "httpx.", "openai.", "APIConnectionError"):
+        assert raw not in message
+
+
+# -- the Assistant ---------------------------------------------------------------------------
+
+
+def test_server_killed_mid_answer_is_one_clear_error(store: Path, server: LlamaServer) -> None:
+    bot = Assistant(settings(store, server.url))
+    tokens: list[str] = []
+    events: list[Any] = []
+
+    with pytest.raises(BackendError) as caught:
+        for event in bot.stream(QUESTION):
+            events.append(event)
+            if isinstance(event, Token) and event.text.strip():
+                tokens.append(event.text)
+                if len(tokens) == 1:
+                    server.kill()
+
+    assert tokens, "the answer should have started before the server was killed"
+    assert not any(isinstance(e, Answer) for e in events)
+    assert_one_clear_line(str(caught.value), server.url)
+    assert "peer closed connection" in str(caught.value)  # what the client saw, in brief
+
+
+def test_server_that_hangs_mid_answer_times_out_with_one_clear_error(
+    store: Path, server: LlamaServer
+) -> None:
+    # One whole answer first: the server keeps the prompt's state, so the same question
+    # again starts answering in well under the short timeout.
+    Assistant(settings(store, server.url)).ask(QUESTION)
+    timeout = 5.0
+    bot = Assistant(settings(store, server.url, timeout=timeout))
+    tokens: list[str] = []
+
+    started = time.monotonic()
+    with pytest.raises(BackendError) as caught:
+        for event in bot.stream(QUESTION):
+            if isinstance(event, Token) and event.text.strip():
+                tokens.append(event.text)
+                if len(tokens) == 1:
+                    frozen = time.monotonic()
+                    server.freeze()
+    assert tokens
+    assert timeout <= time.monotonic() - frozen < 30  # the timeout setting, not minutes of retries
+    assert time.monotonic() - started < 120
+    assert_one_clear_line(str(caught.value), server.url)
+    assert "(no more output in time)" in str(caught.value)
+
+
+# -- the page --------------------------------------------------------------------------------
+
+
+def chat(desk: app.Desk, question: str, backend: str, state: tuple[Any, Any]) -> Iterator[Any]:
+    """The chat handler's updates for one question, carrying on the page's conversation."""
+    messages, turns = state
+    return desk.chat(question, messages, turns, backend, 5, "", "", [])
+
+
+def test_the_page_shows_the_error_and_keeps_answering(store: Path, server: LlamaServer) -> None:
+    pool = app.AssistantPool(
+        lambda spec: Assistant(settings(store, server.url), backend=spec), SPEC
+    )
+    desk = app.Desk(pool, store / "uploads")
+
+    # 1. The server dies while the answer is being written.
+    updates, written = [], re.compile(r'nd-writing">[^<]*\w')
+    for update in chat(desk, QUESTION, SPEC, ([], [])):
+        updates.append(update)
+        if written.search(update[1][-1]["content"]) and server.running:
+            server.kill()  # the first words of the answer are on the page
+    assert any(written.search(u[1][-1]["content"]) for u in updates), "no text before the kill"
+    box, messages, _, turns = updates[-1]
+    reply = messages[-1]["content"]
+    assert box == "" and turns == []  # the failed turn is not part of the conversation
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+    assert 'class="nd-error"' in reply and MIDWAY in reply
+    assert server.url in reply and "ask again" in reply
+    assert "Traceback" not in reply and app.GENERIC_ERROR not in reply
+
+    # 2. The same page answers the next question with another backend...
+    *_, (_, messages, panel, turns) = chat(
+        desk, "What did Zelensky tell the BBC?", "extractive", (messages, turns)
+    )
+    assert [m["role"] for m in messages] == ["user", "assistant"] * 2
+    assert MIDWAY in messages[1]["content"]  # the error stays where it was
+    assert 'class="nd-cite"' in messages[-1]["content"]
+    assert len(turns) == 1 and "<mark>" in panel
+
+    # 3. ...and with the same one once its server is back on the same port.
+    server.start()
+    *_, (_, messages, _, turns) = chat(desk, QUESTION, SPEC, (messages, turns))
+    reply = messages[-1]["content"]
+    assert "nd-error" not in reply and 'class="nd-answer' in reply, reply
+    assert len(turns) == 2
