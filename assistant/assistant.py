@@ -63,9 +63,7 @@ class Assistant:
             self.store,
             self.embedder,
             candidates=r.candidates,
-            rrf_k=r.rrf_k,
-            dense_weight=r.dense_weight,
-            bm25_weight=r.bm25_weight,
+            **s.fusion(),
             dedupe_threshold=r.dedupe_threshold,
             mode=r.mode,
         )
@@ -117,9 +115,10 @@ class Assistant:
         Returns:
             An IngestReport with the added, unchanged, replaced and skipped articles.
         """
+        # Load before a rebuild empties the store: a crash while loading leaves it as it was.
+        articles, skipped = load_paths(paths, max_file_mb=self.settings.max_file_mb)
         if rebuild:
             self.store.reset()
-        articles, skipped = load_paths(paths)
         report = IngestReport(skipped=list(skipped))
         stored = self.store.stored_hashes([a.id for a in articles])
         todo = []
@@ -161,6 +160,7 @@ class Assistant:
             "dimensions": self.embedder.dimensions,
             "chunk_tokens": self.settings.chunking.chunk_tokens,
             "overlap_tokens": self.settings.chunking.overlap_tokens,
+            "fusion": self.settings.fusion(),
             "store": self.store.location,
             "collection": self.settings.collection,
             "backend": self.settings.backend,

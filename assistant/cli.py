@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", parents=[common], help="add files or folders of articles")
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--rebuild", action="store_true", help="empty the collection first")
+    p.add_argument(
+        "--max-file-mb", type=float, help="skip larger files (NEWSDESK_MAX_FILE_MB; default 20)"
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("search", parents=[common], help="show the passages for a query")
@@ -101,6 +104,8 @@ def make_assistant(args: argparse.Namespace) -> Assistant:
         overrides["backend"] = args.backend
     if args.profile:
         overrides["profile"] = args.profile
+    if getattr(args, "max_file_mb", None) is not None:
+        overrides["max_file_mb"] = args.max_file_mb
     return Assistant(Settings(), **overrides)
 
 
@@ -134,6 +139,12 @@ def run(args: argparse.Namespace) -> int:
             print(report.summary())
             for skip in report.skipped:
                 print(f"skipped {skip}", file=sys.stderr)
+            if report.skipped:
+                print(
+                    f"newsdesk: {len(report.skipped)} skipped (listed above); the rest are "
+                    "stored. Fix those files and run the same command again.",
+                    file=sys.stderr,
+                )
         return EXIT_SKIPPED if report.skipped else 0
     if args.command == "stats":
         stats = bot.stats()
@@ -141,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(stats, indent=2))
         else:
             for key, value in stats.items():
+                if isinstance(value, dict):
+                    value = ", ".join(f"{k} {v:g}" for k, v in value.items())
                 print(f"{key:>16}: {value}")
         return 0
     filters = {"sources": args.source, "date_from": args.since, "date_to": args.until}

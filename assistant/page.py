@@ -217,9 +217,8 @@ def library_view(
     sources = sorted({a.source for a in articles if a.source})
     count = len(articles)
     built = f"{profile} profile ({model})" if model else f"{profile} profile" if profile else ""
-    stats = " · ".join(
-        x for x in (f"{count} article{'s' * (count != 1)}", built, f"default backend {backend}") if x
-    )
+    parts = (f"{count} article{'s' * (count != 1)}", built, f"default backend {backend}")
+    stats = " · ".join(x for x in parts if x)
     return rows, choices, sources, stats
 
 

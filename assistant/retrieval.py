@@ -225,7 +225,7 @@ class HybridSearcher:
         embedder: SentenceEmbedder,
         *,
         candidates: int = 40,
-        rrf_k: int = 2,
+        rrf_k: float = 2,
         dense_weight: float = 1.0,
         bm25_weight: float = 1.5,
         dedupe_threshold: float = 0.8,

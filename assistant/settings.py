@@ -33,6 +33,15 @@ class ChunkingSettings(BaseModel):
     )
 
 
+# Fusion constants per embedding profile, chosen with benchmarks/tune_fusion.py on the
+# three shared sets: the setting whose worst margin over the better of its two inputs
+# (hit@5 and MRR@10, on every set) is largest (README, Benchmarks).
+PROFILE_FUSION: dict[str, dict[str, float]] = {
+    "fast": {"rrf_k": 2, "dense_weight": 1.0, "bm25_weight": 1.5},
+    "accurate": {"rrf_k": 2, "dense_weight": 1.0, "bm25_weight": 1.5},
+}
+
+
 class RetrievalSettings(BaseModel):
     """How passages are found for a question."""
 
@@ -49,15 +58,18 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         40, gt=0, description="Candidates taken from each of dense and BM25 before fusion."
     )
-    rrf_k: int = Field(
-        2,
+    rrf_k: int | None = Field(
+        None,
         gt=0,
-        description="Rank constant of reciprocal rank fusion; chosen with "
-        "benchmarks/tune_fusion.py on the three shared sets (README, Benchmarks).",
+        description="Rank constant of reciprocal rank fusion; None: the profile's own, "
+        "chosen with benchmarks/tune_fusion.py on the three shared sets (PROFILE_FUSION, "
+        "README, Benchmarks).",
     )
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
-    bm25_weight: float = Field(
-        1.5, ge=0, description="Weight of the BM25 ranking in fusion (dense weighs 1.0)."
+    dense_weight: float | None = Field(
+        None, ge=0, description="Weight of the dense ranking in fusion; None: the profile's."
+    )
+    bm25_weight: float | None = Field(
+        None, ge=0, description="Weight of the BM25 ranking in fusion; None: the profile's."
     )
     dedupe_threshold: float = Field(
         0.8,
@@ -118,9 +130,25 @@ class Settings(BaseSettings):
         "about 8x slower to ingest, better retrieval).",
     )
     embed_batch_size: int = Field(64, gt=0, description="Chunks embedded per batch.")
+    max_file_mb: float = Field(
+        20.0,
+        gt=0,
+        description="Largest file ingest reads, in MB (the chat page's upload limit too); "
+        "a larger one is skipped with a message saying to split it or raise this.",
+    )
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    def fusion(self) -> dict[str, float]:
+        """The fusion constants in force: those set, else the profile's tuned ones."""
+        r = self.retrieval
+        tuned = PROFILE_FUSION[self.profile]
+        return {
+            "rrf_k": r.rrf_k if r.rrf_k is not None else tuned["rrf_k"],
+            "dense_weight": r.dense_weight if r.dense_weight is not None else tuned["dense_weight"],
+            "bm25_weight": r.bm25_weight if r.bm25_weight is not None else tuned["bm25_weight"],
+        }
 
     @field_validator("chroma_host")
     @classmethod

@@ -1,82 +1,172 @@
-"""Choose the fusion constants on the shared sets: dense and BM25 lists computed once,
-then every (rrf_k, dense weight, BM25 weight) in a grid scored at article level.
+"""Choose the fusion constants on the shared sets, per embedding profile.
+
+Dense and BM25 candidate lists are computed once per set and profile (and cached as JSON
+beside the stores), then every setting of a grid is scored at article level:
+
+- ``rrf``: weighted reciprocal rank fusion, ``w / (rrf_k + rank)`` from each list;
+- ``convex``: ``a * dense + (1 - a) * bm25`` over min-max normalised scores.
 
     python benchmarks/tune_fusion.py ../shared/eval/rgb-news ../shared/eval/squad2-500 \
-        ../shared/eval/multihop-rag-500 --store-root /tmp/newsdesk-bench
+        ../shared/eval/multihop-rag-500 --profile accurate --store-root /tmp/newsdesk-bench
 
-Prints, per setting, each set's hit@5 and MRR@10 and its margin over the better of its
-two inputs (negative: the fusion lost to one of them).
+Prints each input's figures, then per setting each set's hit@1, hit@5, MRR@10 and its
+margin over the better of its two inputs (negative: the fusion lost to one of them),
+best worst-margin first.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import sys
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from assistant import Assistant
+from assistant.retrieval import HybridSearcher, Passage, containment, shingles
 from benchmarks.retrieval import article_ranking, load_questions, score
 
 
-def lists_for(set_dir: Path, store_root: Path, candidates: int) -> dict[str, Any]:
-    bot = Assistant(data_dir=store_root / set_dir.name)
-    bot.ingest([set_dir / "articles.jsonl"], progress=False)
+def lists_for(set_dir: Path, store_root: Path, profile: str, candidates: int) -> dict[str, Any]:
+    """Dense and BM25 candidates for every question of the set, from a cached run if any."""
+    cache = store_root / profile / f"{set_dir.name}.lists.json"
+    bot = Assistant(data_dir=store_root / profile / set_dir.name, profile=profile)
     questions = load_questions(set_dir / "questions.jsonl", None)
-    searcher = bot.searcher
-    dense = [searcher.dense(q["question"], candidates) for q in questions]
-    lexical = [searcher.lexical(q["question"], candidates) for q in questions]
+    if cache.exists():
+        raw = json.loads(cache.read_text())
+    else:
+        bot.ingest([set_dir / "articles.jsonl"], progress=True)
+        searcher = bot.searcher
+        raw = {
+            "dense": [
+                [asdict(p) for p in searcher.dense(q["question"], candidates)] for q in questions
+            ],
+            "bm25": [
+                [asdict(p) for p in searcher.lexical(q["question"], candidates)] for q in questions
+            ],
+        }
+        cache.write_text(json.dumps(raw))
     return {
-        "bot": bot,
+        "searcher": bot.searcher,
         "golds": [set(q["gold_ids"]) for q in questions],
-        "dense": dense,
-        "bm25": lexical,
+        "dense": [[_passage(d) for d in row] for row in raw["dense"]],
+        "bm25": [[_passage(d) for d in row] for row in raw["bm25"]],
     }
 
 
+def _passage(d: dict[str, Any]) -> Passage:
+    fields = set(Passage.__dataclass_fields__)
+    return Passage(**{k: v for k, v in d.items() if k in fields})
+
+
+def convex(dense: list[Passage], lexical: list[Passage], alpha: float) -> list[Passage]:
+    """Min-max normalised scores mixed as ``alpha * dense + (1 - alpha) * bm25``."""
+
+    def normalised(ps: list[Passage]) -> dict[str, float]:
+        if not ps:
+            return {}
+        hi, lo = max(p.score for p in ps), min(p.score for p in ps)
+        span = (hi - lo) or 1.0
+        return {p.chunk_id: (p.score - lo) / span for p in ps}
+
+    nd, nb = normalised(dense), normalised(lexical)
+    merged = {p.chunk_id: p for p in lexical} | {p.chunk_id: p for p in dense}
+    mixed = {c: alpha * nd.get(c, 0.0) + (1 - alpha) * nb.get(c, 0.0) for c in merged}
+    order = sorted(merged, key=lambda c: mixed[c], reverse=True)
+    return [replace(merged[c], score=mixed[c]) for c in order]
+
+
+def duplicates(data: dict[str, Any], threshold: float) -> list[set[tuple[str, str]]]:
+    """Per question, the (later, earlier) chunk pairs that HybridSearcher would collapse,
+    worked out once over all candidates instead of once per setting."""
+    out = []
+    for dn, lx in zip(data["dense"], data["bm25"], strict=True):
+        grams = {p.chunk_id: shingles(p.text) for p in [*dn, *lx]}
+        out.append(
+            {
+                (a, b)
+                for a in grams
+                for b in grams
+                if a != b and containment(grams[a], grams[b]) >= threshold
+            }
+        )
+    return out
+
+
+def collapse(ranked: list[Passage], pairs: set[tuple[str, str]], k: int) -> list[Passage]:
+    """HybridSearcher.collapse_duplicates with the duplicate pairs known beforehand."""
+    kept: list[Passage] = []
+    for p in ranked:
+        if not any((p.chunk_id, q.chunk_id) in pairs for q in kept):
+            kept.append(p)
+            if len(kept) == k:
+                break
+    return kept
+
+
+def evaluate(data: dict[str, Any], fuse: Any) -> dict[str, float]:
+    ranks = [
+        article_ranking(collapse(fuse(dn, lx), pairs, 30))
+        for dn, lx, pairs in zip(data["dense"], data["bm25"], data["pairs"], strict=True)
+    ]
+    return score(ranks, data["golds"])
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="+", type=Path)
     parser.add_argument("--store-root", type=Path, default=Path("/tmp/newsdesk-bench"))
+    parser.add_argument("--profile", choices=["fast", "accurate"], default="fast")
     parser.add_argument("--candidates", type=int, default=40)
+    parser.add_argument("--top", type=int, default=25, help="settings printed")
     args = parser.parse_args()
-    data = {s.name: lists_for(s, args.store_root, args.candidates) for s in args.sets}
-    inputs = {}
+    (args.store_root / args.profile).mkdir(parents=True, exist_ok=True)
+    data = {s.name: lists_for(s, args.store_root, args.profile, args.candidates) for s in args.sets}
+    inputs: dict[str, dict[str, dict[str, float]]] = {}
     for name, d in data.items():
+        d["pairs"] = duplicates(d, d["searcher"].dedupe_threshold)
         inputs[name] = {
-            mode: score([article_ranking(ps) for ps in d[mode]], d["golds"])
-            for mode in ("dense", "bm25")
+            "dense": evaluate(d, lambda dn, lx: dn),
+            "bm25": evaluate(d, lambda dn, lx: lx),
         }
-        print(name, inputs[name], file=sys.stderr)
-    grid = itertools.product([2, 5, 10, 20, 40, 60], [1.0], [0.5, 0.75, 1.0, 1.25, 1.5, 2.0])
+        for mode, m in inputs[name].items():
+            print(name, mode, {k: round(v, 3) for k, v in m.items()})
+
+    settings: list[tuple[dict[str, Any], Any]] = []
+    for rrf_k, wd, wb in itertools.product(
+        [1, 2, 5, 10, 20, 40, 60], [1.0], [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0]
+    ):
+        settings.append(({"fusion": "rrf", "rrf_k": rrf_k, "dense_w": wd, "bm25_w": wb}, None))
+    for alpha in [i / 20 for i in range(1, 20)]:
+        settings.append(({"fusion": "convex", "alpha": alpha}, alpha))
+
     rows = []
-    for rrf_k, wd, wb in grid:
-        row: dict[str, Any] = {"rrf_k": rrf_k, "dense_w": wd, "bm25_w": wb}
+    for setting, alpha in settings:
+        row: dict[str, Any] = dict(setting)
         worst = 1.0
         for name, d in data.items():
-            s = d["bot"].searcher
-            s.rrf_k, s.dense_weight, s.bm25_weight = rrf_k, wd, wb
-            ranks = [
-                article_ranking(s.collapse_duplicates(s.fuse(dn, lx), 30))
-                for dn, lx in zip(d["dense"], d["bm25"], strict=True)
-            ]
-            m = score(ranks, d["golds"])
+            s: HybridSearcher = d["searcher"]
+            if alpha is None:
+                s.rrf_k, s.dense_weight, s.bm25_weight = (
+                    setting["rrf_k"],
+                    setting["dense_w"],
+                    setting["bm25_w"],
+                )
+                m = evaluate(d, s.fuse)
+            else:
+                m = evaluate(d, lambda dn, lx, a=alpha: convex(dn, lx, a))
             best_in = {
                 k: max(inputs[name]["dense"][k], inputs[name]["bm25"][k])
                 for k in ("hit@5", "mrr@10")
             }
             margin = min(m["hit@5"] - best_in["hit@5"], m["mrr@10"] - best_in["mrr@10"])
             worst = min(worst, margin)
-            row[name] = (
-                round(m["hit@1"], 3),
-                round(m["hit@5"], 3),
-                round(m["mrr@10"], 3),
-                round(margin, 3),
-            )
+            row[name] = (*(round(m[k], 3) for k in ("hit@1", "hit@5", "mrr@10")), round(margin, 3))
         row["worst_margin"] = round(worst, 3)
         rows.append(row)
-    for row in sorted(rows, key=lambda r: r["worst_margin"], reverse=True):
+    for row in sorted(rows, key=lambda r: r["worst_margin"], reverse=True)[: args.top]:
         print(row)
     return 0
 

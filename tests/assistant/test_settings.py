@@ -47,3 +47,25 @@ def test_every_field_is_described() -> None:
         return missing
 
     assert walk(Settings) == []
+
+
+def test_fusion_constants_follow_the_profile_unless_set(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from assistant.settings import PROFILE_FUSION
+
+    assert Settings().fusion() == PROFILE_FUSION["fast"]
+    accurate = Settings(profile="accurate")
+    assert accurate.fusion() == PROFILE_FUSION["accurate"]
+    monkeypatch.setenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT", "0.5")
+    assert Settings(profile="accurate").fusion() == {
+        **PROFILE_FUSION["accurate"],
+        "bm25_weight": 0.5,
+    }
+    bot = Assistant(data_dir=tmp_path, profile="accurate")
+    searcher = bot.searcher
+    assert (searcher.rrf_k, searcher.dense_weight, searcher.bm25_weight) == (
+        PROFILE_FUSION["accurate"]["rrf_k"],
+        PROFILE_FUSION["accurate"]["dense_weight"],
+        0.5,
+    )
