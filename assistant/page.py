@@ -8,6 +8,7 @@ Every text that comes from an article, a reader or a model goes through :func:`t
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -47,9 +48,14 @@ SOURCES_EMPTY = (
 _MD_ENTITIES = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+!|~$<>&\"'"})
 
 
+# Bare "https://..." and "www." text that the chat's markdown would turn into links
+# (GFM autolinks): the entity looks the same and links nothing.
+_AUTOLINK = re.compile(r"(?<=\w):(?=//)|(?<=\bwww)\.", re.I)
+
+
 def text_html(text: str) -> str:
     """Plain text made safe to show in a chat message or an HTML panel."""
-    return text.translate(_MD_ENTITIES)
+    return _AUTOLINK.sub(lambda m: f"&#{ord(m.group())};", text.translate(_MD_ENTITIES))
 
 
 def _safe_url(url: str) -> str:

@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -376,3 +377,145 @@ def test_auth_flag_needs_user_and_password(capsys: pytest.CaptureFixture[str]) -
     assert app.parse_auth("") is None
     assert app.main(["--auth", "nopassword"]) == 2
     assert "USER:PASSWORD" in capsys.readouterr().err
+
+
+# -- where the page listens, what it accepts, what it never loads ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.0.0.2", True),
+     ("0.0.0.0", False), ("::", False), ("192.168.1.5", False), ("example.org", False)],
+)  # fmt: skip
+def test_is_loopback(host: str, loopback: bool) -> None:
+    assert app.is_loopback(host) is loopback
+
+
+def listening_addresses(port: int) -> set[str]:
+    """Local addresses of the sockets listening on ``port``, from /proc/net/tcp{,6}."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, _, hex_port = local.partition(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                raw = bytes.fromhex(address)
+                # /proc prints each 32-bit word in host (little-endian) order
+                words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+                found.add(
+                    socket.inet_ntop(socket.AF_INET if len(raw) == 4 else socket.AF_INET6, words)
+                )
+    return found
+
+
+@pytest.mark.slow
+def test_the_page_binds_to_loopback_unless_told_otherwise(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    command = [sys.executable, "app.py", "--port", str(port), "--backend", "extractive",
+               "--data-dir", str(tmp_path / "store")]  # fmt: skip
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while not listening_addresses(port):
+            assert server.poll() is None, server.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
+            assert time.monotonic() < deadline, "the page did not start in 180 s"
+            time.sleep(0.5)
+        assert listening_addresses(port) == {"127.0.0.1"}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert b"without --auth" not in server.stderr.read()  # type: ignore[union-attr]
+
+
+def test_the_server_refuses_uploads_over_the_size_limit(served: tuple[str, Path]) -> None:
+    import httpx
+
+    url = served[0].rstrip("/")
+    big = b"x" * (app.MAX_UPLOAD_MB * 1024 * 1024 + 1)
+    small = FERRY.encode()
+
+    refused = httpx.post(f"{url}/gradio_api/upload", files={"files": ("big.txt", big)}, timeout=60)
+    taken = httpx.post(
+        f"{url}/gradio_api/upload", files={"files": ("ferry.txt", small)}, timeout=60
+    )
+
+    assert refused.status_code == 413, refused.text
+    assert taken.status_code == 200 and taken.json()[0].endswith("ferry.txt")
+
+
+# Calls that unpickle: a pickle from a file or the network can run any code.
+UNPICKLING = re.compile(
+    r"\bpickle\.|\bcPickle\b|\bdill\b|\bcloudpickle\b|\bjoblib\b|\bshelve\b|torch\.load\b"
+    r"|allow_pickle\s*=\s*True|weights_only\s*=\s*False|\bBM25\.load\b"
+)
+
+
+def test_our_code_never_unpickles() -> None:
+    files = [ROOT / "app.py", *(ROOT / "assistant").rglob("*.py"), *(ROOT / "ingest").rglob("*.py")]
+    hits = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in files
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if UNPICKLING.search(line)
+    ]
+    assert hits == []
+
+
+def test_embedding_models_load_from_safetensors_only() -> None:
+    from assistant.offline import minilm_path
+
+    folder = minilm_path()
+    names = {p.name for p in folder.rglob("*") if p.is_file()}
+    assert "model.safetensors" in names
+    pickled = {n for n in names if n.endswith((".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt"))}
+    assert pickled == set()  # nothing for transformers to fall back on with torch.load
+
+
+GUARD = """
+import pickle, sys
+import torch
+
+def refuse(*args, **kwargs):
+    raise AssertionError("something unpickled")
+
+pickle.load = pickle.loads = torch.load = refuse
+from assistant import Assistant
+bot = Assistant(data_dir=sys.argv[1], backend="extractive")
+bot.ingest([sys.argv[2]], progress=False)
+answer = bot.ask("Who disputed the withdrawal?")
+assert not answer.refused, answer.text
+print("answered without unpickling")
+"""
+
+
+@pytest.mark.slow
+def test_ingest_and_answer_unpickle_nothing(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSDESK_")}
+    done = subprocess.run(
+        [sys.executable, "-c", GUARD, str(tmp_path / "store"), str(SAMPLE_DIR)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "answered without unpickling" in done.stdout
+
+
+def test_answer_text_is_shown_as_text_never_as_links_or_html() -> None:
+    text = "The ferry sails again."
+    p = Passage("c#0", "a", 0, text, 0, len(text), title="Ferry")
+    said = (
+        'The ferry sails [1]. <img src=x onerror="alert(1)"> <a href="https://evil.example">'
+        "go</a> [Check here](https://evil.example/login) ![i](https://evil.example/i.png) "
+        "https://evil.example/raw *bold* `code`"
+    )
+    answer = Answer("q", said, (Citation(1, p, text, 0, len(text)),), (p,), "local")
+
+    for shown in (page.answer_html(answer, 0), page.streaming_html(said), page.error_html(said)):
+        assert "<img" not in shown and "<a href" not in shown and "](" not in shown
+        assert "*bold*" not in shown and "`code`" not in shown
+        assert "https://" not in shown  # the chat's markdown would autolink it
+        # The only anchors are the citation markers, which open a passage on the page.
+        assert re.findall(r"<a [^>]*>", shown) == re.findall(r'<a class="nd-cite"[^>]*>', shown)
+    assert page.answer_html(answer, 0).count('class="nd-cite"') == 1
