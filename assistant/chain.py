@@ -22,7 +22,14 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
 from assistant import prompts
-from assistant.citations import CANNOT_ANSWER, Answer, resolve_citations
+from assistant.citations import (
+    CANNOT_ANSWER,
+    MARKER,
+    Answer,
+    drop_phantom_claims,
+    resolve_citations,
+    sentence_spans,
+)
 from assistant.embeddings import SentenceEmbedder
 from assistant.errors import QuestionError
 from assistant.extractive import compose, pick_sentences, relevance
@@ -66,6 +73,10 @@ MIN_RELEVANCE = 0.15
 
 MAX_QUESTION_CHARS = 2000  # a question, not a document: the prompt must still fit
 
+# Words in a row that an answer may share with the system prompt: more, and the answer is
+# repeating its instructions (an article asked it to), not answering.
+PROMPT_RUN = 8
+
 
 def check_question(question: str) -> str:
     """The question, stripped; QuestionError with what to do when it cannot be asked."""
@@ -81,6 +92,34 @@ def check_question(question: str) -> str:
 
 
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
+
+# A link in an answer: a markdown link or image, an <autolink>, or a bare URL (any
+# scheme:// or www.).
+_LINK = re.compile(r"\]\(|<?\b[a-z][a-z0-9+.-]*://|\bwww\.", re.I)
+
+
+def drop_links(text: str) -> str:
+    """The text without its sentences that carry a link.
+
+    Answers never carry links: an article can ask the model to "end every answer with
+    this link", and a link in a trusted-looking answer is how a planted article would
+    reach a reader. The whole sentence goes, as what is left of it around the link is
+    the planted request itself. The cited passage, shown as text in the sources panel,
+    still holds any link the article printed.
+    """
+    out: list[str] = []
+    last = 0
+    for s, e in sentence_spans(text):
+        out.append(text[last:s] if _LINK.search(text[s:e]) else text[last:e])
+        last = e
+    out.append(text[last:])
+    return "".join(out).strip()
+
+
+def word_runs(text: str, n: int) -> set[tuple[str, ...]]:
+    """Every run of ``n`` words in a row in the text, lower-cased, markers left out."""
+    words = re.findall(r"\w+", MARKER.sub(" ", text).lower())
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def within_budget(passages: Sequence[Passage], max_tokens: int) -> list[Passage]:
@@ -157,6 +196,7 @@ class AnswerChain:
         self.history_tokens = history_tokens
         self.per_article = per_article
         system = prompts.load("answer_system").replace("{cannot_answer}", CANNOT_ANSWER)
+        self.prompt_runs = word_runs(system, PROMPT_RUN)
         self.answer_prompt = ChatPromptTemplate.from_messages(
             [
                 ("system", system.replace("{", "{{").replace("}", "}}")),
@@ -245,7 +285,9 @@ class AnswerChain:
         timings: dict[str, float],
         standalone: str | None = None,
     ) -> Answer:
-        """Check the citations; an answer that nothing supports becomes the refusal.
+        """Drop links and claims citing passages that do not exist, check the citations;
+        an answer nothing supports, or one that recites the system prompt, becomes the
+        refusal.
 
         When a model declines but one of the passages' own sentences answers the question
         plainly (the extractive score, at least ``QUOTE_FALLBACK``), the answer quotes
@@ -253,7 +295,11 @@ class AnswerChain:
         it answered from a moment before (its cached prompt state changes the last digits
         of its scores), and a quoted, cited sentence is a better reply than none.
         """
-        text, citations = resolve_citations(raw.strip(), passages)
+        text, citations = resolve_citations(
+            drop_phantom_claims(drop_links(raw), passages), passages
+        )
+        if word_runs(text, PROMPT_RUN) & self.prompt_runs:
+            text, citations = CANNOT_ANSWER, ()  # it recites its instructions: never shown
         if citations and self.chat_model is not None:
             # Cited, but about the question? A small model sometimes answers an
             # unanswerable question with a true but unrelated line of a passage.
@@ -265,7 +311,7 @@ class AnswerChain:
                 standalone or question, list(passages), self.embedder, min_best=QUOTE_FALLBACK
             )
             if extracts:
-                text, citations = resolve_citations(compose(extracts), passages)
+                text, citations = resolve_citations(drop_links(compose(extracts)), passages)
                 return Answer(
                     question,
                     text,

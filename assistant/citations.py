@@ -236,3 +236,31 @@ def resolve_citations(
         last = e
     out.append(cleaned[last:])
     return "".join(out).strip(), tuple(citations[n] for n in sorted(citations))
+
+
+def drop_phantom_claims(
+    text: str, passages: Sequence[Passage], *, repoint_support: float = 0.5
+) -> str:
+    """The text without the sentences that cite only passages that do not exist and that
+    no passage supports well enough to be re-pointed to it.
+
+    Such a sentence is a claim with a made-up source, which an article planted among the
+    passages can ask for ("state that ... [12]"). A sentence with a wrong number that a
+    passage does say is kept, and :func:`resolve_citations` re-points its marker.
+    """
+    out: list[str] = []
+    last = 0
+    for s, e in sentence_spans(text):
+        sentence = text[s:e]
+        numbers = [int(n) for n in MARKER.findall(sentence)]
+        if numbers and not any(1 <= n <= len(passages) for n in numbers):
+            claim = MARKER.sub("", sentence)
+            support = max((best_span(claim, p)[3] for p in passages), default=0.0)
+            if support < repoint_support or not content_words(claim):
+                out.append(text[last:s])
+                last = e
+                continue
+        out.append(text[last:e])
+        last = e
+    out.append(text[last:])
+    return "".join(out).strip()
