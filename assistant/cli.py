@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fresh", action="store_true", help="start over instead of resuming")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval mode")
     p.add_argument("-k", type=int, help="passages per answer")
-    p.add_argument("--rrf-k", type=int, help="fusion rank constant")
+    p.add_argument("--alpha", type=float, help="convex fusion: the dense share (0..1)")
+    p.add_argument("--rrf-k", type=int, help="fusion rank constant (switches to RRF)")
     p.add_argument("--dense-weight", type=float, help="fusion weight of dense search")
     p.add_argument("--bm25-weight", type=float, help="fusion weight of BM25")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("RUN_A", "RUN_B"))
@@ -153,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             for key, value in stats.items():
                 if isinstance(value, dict):
-                    value = ", ".join(f"{k} {v:g}" for k, v in value.items())
+                    value = ", ".join(f"{k} {v}" for k, v in value.items())
                 print(f"{key:>16}: {value}")
         return 0
     filters = {"sources": args.source, "date_from": args.since, "date_to": args.until}
@@ -194,6 +195,7 @@ def evaluate(args: argparse.Namespace) -> int:
         for key, value in (
             ("mode", args.mode),
             ("k", args.k),
+            ("alpha", args.alpha),
             ("rrf_k", args.rrf_k),
             ("dense_weight", args.dense_weight),
             ("bm25_weight", args.bm25_weight),

@@ -1,8 +1,11 @@
-"""Hybrid retrieval: dense search in Chroma and BM25 (bm25s), fused by reciprocal rank.
+"""Hybrid retrieval: dense search in Chroma and BM25 (bm25s), fused.
 
 Dense search finds paraphrases; BM25 finds the names, places and numbers that a small
-embedding model blurs. Reciprocal rank fusion adds ``weight / (rrf_k + rank)`` from each
-ranking, so a chunk that both rank well wins, and neither score scale matters.
+embedding model blurs. Fusion is convex by default: each list's scores are min-max
+normalised over its candidates and mixed as ``alpha * dense + (1 - alpha) * bm25``, so
+a chunk that both score well wins and how far ahead a top hit stands counts; reciprocal
+rank fusion (``weight / (rrf_k + rank)`` from each ranking) is the other choice. The
+constants are the profile's (settings.PROFILE_FUSION), tuned on the shared sets.
 Near-duplicate chunks (one wire story run by two outlets) collapse to the better-ranked.
 """
 
@@ -216,6 +219,17 @@ class BM25Index:
         return [(int(i), float(scores[i])) for i in best]
 
 
+def _min_max(passages: list[Passage]) -> dict[str, float]:
+    """Scores scaled to 0..1 over the list (all 1.0 when they are equal)."""
+    if not passages:
+        return {}
+    high = max(p.score for p in passages)
+    low = min(p.score for p in passages)
+    if high == low:
+        return {p.chunk_id: 1.0 for p in passages}
+    return {p.chunk_id: (p.score - low) / (high - low) for p in passages}
+
+
 class HybridSearcher:
     """Dense + BM25 + fusion + near-duplicate collapse, over one store."""
 
@@ -225,6 +239,8 @@ class HybridSearcher:
         embedder: SentenceEmbedder,
         *,
         candidates: int = 40,
+        fusion: str = "convex",
+        alpha: float = 0.55,
         rrf_k: float = 2,
         dense_weight: float = 1.0,
         bm25_weight: float = 1.5,
@@ -235,6 +251,8 @@ class HybridSearcher:
         self.embedder = embedder
         self.bm25 = BM25Index(store)
         self.candidates = candidates
+        self.fusion = fusion
+        self.alpha = alpha
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
@@ -276,6 +294,29 @@ class HybridSearcher:
         return self.collapse_duplicates(fused, k)
 
     def fuse(self, dense: list[Passage], lexical: list[Passage]) -> list[Passage]:
+        """The two candidate lists as one ranking, by this searcher's fusion."""
+        if self.fusion == "rrf":
+            return self.fuse_rrf(dense, lexical)
+        return self.fuse_convex(dense, lexical)
+
+    def fuse_convex(self, dense: list[Passage], lexical: list[Passage]) -> list[Passage]:
+        """``alpha * dense + (1 - alpha) * bm25`` over min-max normalised scores; a chunk
+        missing from one list scores 0 there."""
+        dense_norm, bm25_norm = _min_max(dense), _min_max(lexical)
+        merged = {p.chunk_id: p for p in lexical}
+        for passage in dense:
+            old = merged.get(passage.chunk_id)
+            merged[passage.chunk_id] = (
+                replace(passage, bm25_rank=old.bm25_rank) if old is not None else passage
+            )
+        scores = {
+            cid: self.alpha * dense_norm.get(cid, 0.0) + (1 - self.alpha) * bm25_norm.get(cid, 0.0)
+            for cid in merged
+        }
+        order = sorted(merged, key=lambda cid: scores[cid], reverse=True)
+        return [replace(merged[cid], score=scores[cid]) for cid in order]
+
+    def fuse_rrf(self, dense: list[Passage], lexical: list[Passage]) -> list[Passage]:
         """Weighted reciprocal rank fusion of the two rankings."""
         merged: dict[str, Passage] = {}
         scores: dict[str, float] = {}

@@ -9,7 +9,7 @@ below it takes explicit arguments.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,10 +36,12 @@ class ChunkingSettings(BaseModel):
 # Fusion constants per embedding profile, chosen with benchmarks/tune_fusion.py on the
 # three shared sets: the setting whose worst margin over the better of its two inputs
 # (hit@5 and MRR@10, on every set) is largest (README, Benchmarks).
-PROFILE_FUSION: dict[str, dict[str, float]] = {
-    "fast": {"rrf_k": 2, "dense_weight": 1.0, "bm25_weight": 1.5},
-    "accurate": {"rrf_k": 2, "dense_weight": 1.0, "bm25_weight": 1.5},
+PROFILE_FUSION: dict[str, dict[str, Any]] = {
+    "fast": {"fusion": "convex", "alpha": 0.55},
+    "accurate": {"fusion": "convex", "alpha": 0.65},
 }
+# Used when fusion is "rrf" (the first version's method; chosen for MiniLM).
+RRF_DEFAULTS: dict[str, float] = {"rrf_k": 2, "dense_weight": 1.0, "bm25_weight": 1.5}
 
 
 class RetrievalSettings(BaseModel):
@@ -58,18 +60,26 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         40, gt=0, description="Candidates taken from each of dense and BM25 before fusion."
     )
-    rrf_k: int | None = Field(
+    fusion: Literal["convex", "rrf"] | None = Field(
         None,
-        gt=0,
-        description="Rank constant of reciprocal rank fusion; None: the profile's own, "
-        "chosen with benchmarks/tune_fusion.py on the three shared sets (PROFILE_FUSION, "
-        "README, Benchmarks).",
+        description="How dense and BM25 candidates become one ranking: convex (min-max "
+        "normalised scores mixed by alpha) or rrf (reciprocal rank fusion); None: the "
+        "profile's, or rrf when an rrf constant is set.",
     )
+    alpha: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Convex fusion: the dense share (BM25 gets 1 - alpha); None: the "
+        "profile's, chosen with benchmarks/tune_fusion.py on the three shared sets "
+        "(settings.PROFILE_FUSION; README, Benchmarks).",
+    )
+    rrf_k: int | None = Field(None, gt=0, description="RRF rank constant (default 2).")
     dense_weight: float | None = Field(
-        None, ge=0, description="Weight of the dense ranking in fusion; None: the profile's."
+        None, ge=0, description="RRF weight of the dense ranking (default 1.0)."
     )
     bm25_weight: float | None = Field(
-        None, ge=0, description="Weight of the BM25 ranking in fusion; None: the profile's."
+        None, ge=0, description="RRF weight of the BM25 ranking (default 1.5)."
     )
     dedupe_threshold: float = Field(
         0.8,
@@ -140,15 +150,19 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
-    def fusion(self) -> dict[str, float]:
-        """The fusion constants in force: those set, else the profile's tuned ones."""
+    def fusion(self) -> dict[str, Any]:
+        """The fusion in force: what is set, else the profile's tuned choice."""
         r = self.retrieval
-        tuned = PROFILE_FUSION[self.profile]
-        return {
-            "rrf_k": r.rrf_k if r.rrf_k is not None else tuned["rrf_k"],
-            "dense_weight": r.dense_weight if r.dense_weight is not None else tuned["dense_weight"],
-            "bm25_weight": r.bm25_weight if r.bm25_weight is not None else tuned["bm25_weight"],
+        rrf = {
+            key: getattr(r, key) if getattr(r, key) is not None else default
+            for key, default in RRF_DEFAULTS.items()
         }
+        rrf_set = any(getattr(r, key) is not None for key in RRF_DEFAULTS)
+        method = r.fusion or ("rrf" if rrf_set else PROFILE_FUSION[self.profile]["fusion"])
+        if method == "rrf":
+            return {"fusion": "rrf", **rrf}
+        alpha = r.alpha if r.alpha is not None else PROFILE_FUSION[self.profile]["alpha"]
+        return {"fusion": "convex", "alpha": alpha}
 
     @field_validator("chroma_host")
     @classmethod

@@ -137,13 +137,20 @@ def run(
 
         # The first version's fusion: rank constant 60, equal weights, BM25 on bare chunks.
         searcher = bot.searcher
-        tuned = (searcher.rrf_k, searcher.dense_weight, searcher.bm25_weight, bot.store.context)
-        searcher.rrf_k, searcher.dense_weight, searcher.bm25_weight = 60, 1.0, 1.0
+        tuned = (searcher.fusion, searcher.rrf_k, searcher.dense_weight, searcher.bm25_weight)
+        context = bot.store.context
+        searcher.fusion, searcher.rrf_k, searcher.dense_weight, searcher.bm25_weight = (
+            "rrf",
+            60,
+            1.0,
+            1.0,
+        )
         bot.store.context = False
         searcher.bm25._revision = None  # rebuild the BM25 index without context
         rankings = [article_ranking(bot.search(q["question"], k=30)) for q in questions]
         results["hybrid_v1"] = score(rankings, golds)
-        searcher.rrf_k, searcher.dense_weight, searcher.bm25_weight, bot.store.context = tuned
+        searcher.fusion, searcher.rrf_k, searcher.dense_weight, searcher.bm25_weight = tuned
+        bot.store.context = context
         searcher.bm25._revision = None
 
         if baseline:
@@ -197,6 +204,7 @@ def main() -> int:
     )
     parser.add_argument("--limit", type=int, help="first N questions of each set")
     parser.add_argument("--json", type=Path, help="write the raw figures here")
+    parser.add_argument("--alpha", type=float, help="convex fusion's dense share")
     parser.add_argument("--rrf-k", type=int)
     parser.add_argument("--dense-weight", type=float)
     parser.add_argument("--bm25-weight", type=float)
@@ -207,6 +215,7 @@ def main() -> int:
     retrieval = {
         key: value
         for key, value in (
+            ("alpha", args.alpha),
             ("rrf_k", args.rrf_k),
             ("dense_weight", args.dense_weight),
             ("bm25_weight", args.bm25_weight),

@@ -20,7 +20,7 @@ import argparse
 import itertools
 import json
 import sys
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -59,23 +59,6 @@ def lists_for(set_dir: Path, store_root: Path, profile: str, candidates: int) ->
 def _passage(d: dict[str, Any]) -> Passage:
     fields = set(Passage.__dataclass_fields__)
     return Passage(**{k: v for k, v in d.items() if k in fields})
-
-
-def convex(dense: list[Passage], lexical: list[Passage], alpha: float) -> list[Passage]:
-    """Min-max normalised scores mixed as ``alpha * dense + (1 - alpha) * bm25``."""
-
-    def normalised(ps: list[Passage]) -> dict[str, float]:
-        if not ps:
-            return {}
-        hi, lo = max(p.score for p in ps), min(p.score for p in ps)
-        span = (hi - lo) or 1.0
-        return {p.chunk_id: (p.score - lo) / span for p in ps}
-
-    nd, nb = normalised(dense), normalised(lexical)
-    merged = {p.chunk_id: p for p in lexical} | {p.chunk_id: p for p in dense}
-    mixed = {c: alpha * nd.get(c, 0.0) + (1 - alpha) * nb.get(c, 0.0) for c in merged}
-    order = sorted(merged, key=lambda c: mixed[c], reverse=True)
-    return [replace(merged[c], score=mixed[c]) for c in order]
 
 
 def duplicates(data: dict[str, Any], threshold: float) -> list[set[tuple[str, str]]]:
@@ -149,14 +132,15 @@ def main() -> int:
         for name, d in data.items():
             s: HybridSearcher = d["searcher"]
             if alpha is None:
+                s.fusion = "rrf"
                 s.rrf_k, s.dense_weight, s.bm25_weight = (
                     setting["rrf_k"],
                     setting["dense_w"],
                     setting["bm25_w"],
                 )
-                m = evaluate(d, s.fuse)
             else:
-                m = evaluate(d, lambda dn, lx, a=alpha: convex(dn, lx, a))
+                s.fusion, s.alpha = "convex", alpha
+            m = evaluate(d, s.fuse)
             best_in = {
                 k: max(inputs[name]["dense"][k], inputs[name]["bm25"][k])
                 for k in ("hit@5", "mrr@10")

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import jaccard, shingles
+from assistant.retrieval import Passage, jaccard, shingles
 from tests.conftest import SAMPLE_DIR
 
 
@@ -133,3 +133,29 @@ def test_langchain_retriever_returns_documents(sample_store: Path, make_assistan
     assert len(docs) == 3
     assert all(d.metadata["article_id"] and d.page_content for d in docs)
     assert SAMPLE_DIR.exists()
+
+
+def _candidate(cid: str, score: float, **ranks: int) -> Passage:
+    return Passage(
+        chunk_id=cid, article_id=cid, index=0, text=cid, start=0, end=1, score=score, **ranks
+    )
+
+
+def test_convex_fusion_mixes_normalised_scores_by_alpha(make_assistant) -> None:
+    searcher = make_assistant().searcher
+    searcher.fusion, searcher.alpha = "convex", 0.6
+    dense = [_candidate("a", 0.9, dense_rank=1), _candidate("b", 0.7, dense_rank=2)]
+    dense.append(_candidate("c", 0.5, dense_rank=3))
+    lexical = [_candidate("c", 12.0, bm25_rank=1), _candidate("d", 2.0, bm25_rank=2)]
+
+    fused = searcher.fuse(dense, lexical)
+
+    # a: 0.6 * 1; b: 0.6 * 0.5; c: 0.6 * 0 + 0.4 * 1; d: 0.4 * 0
+    assert [p.chunk_id for p in fused] == ["a", "c", "b", "d"]
+    assert [round(p.score, 3) for p in fused] == [0.6, 0.4, 0.3, 0.0]
+    both = fused[1]
+    assert (both.dense_rank, both.bm25_rank) == (3, 1)  # ranks from both lists kept
+    searcher.alpha = 0.3  # BM25 now weighs more: its top hit leads
+    assert searcher.fuse(dense, lexical)[0].chunk_id == "c"
+    # One candidate, or one list empty: nothing divides by zero.
+    assert [p.score for p in searcher.fuse(dense[:1], [])] == [0.3]

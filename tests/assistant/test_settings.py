@@ -49,23 +49,21 @@ def test_every_field_is_described() -> None:
     assert walk(Settings) == []
 
 
-def test_fusion_constants_follow_the_profile_unless_set(
+def test_fusion_follows_the_profile_unless_set(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from assistant.settings import PROFILE_FUSION
+    from assistant.settings import PROFILE_FUSION, RRF_DEFAULTS
 
     assert Settings().fusion() == PROFILE_FUSION["fast"]
-    accurate = Settings(profile="accurate")
-    assert accurate.fusion() == PROFILE_FUSION["accurate"]
+    assert Settings(profile="accurate").fusion() == PROFILE_FUSION["accurate"]
+    assert PROFILE_FUSION["fast"]["alpha"] != PROFILE_FUSION["accurate"]["alpha"]
+    monkeypatch.setenv("NEWSDESK_RETRIEVAL__ALPHA", "0.9")
+    assert Settings(profile="accurate").fusion() == {"fusion": "convex", "alpha": 0.9}
+    monkeypatch.delenv("NEWSDESK_RETRIEVAL__ALPHA")
+    # Setting an RRF constant asks for RRF, with the other constants at their defaults.
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT", "0.5")
-    assert Settings(profile="accurate").fusion() == {
-        **PROFILE_FUSION["accurate"],
-        "bm25_weight": 0.5,
-    }
-    bot = Assistant(data_dir=tmp_path, profile="accurate")
-    searcher = bot.searcher
-    assert (searcher.rrf_k, searcher.dense_weight, searcher.bm25_weight) == (
-        PROFILE_FUSION["accurate"]["rrf_k"],
-        PROFILE_FUSION["accurate"]["dense_weight"],
-        0.5,
-    )
+    assert Settings().fusion() == {"fusion": "rrf", **RRF_DEFAULTS, "bm25_weight": 0.5}
+    monkeypatch.delenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT")
+
+    searcher = Assistant(data_dir=tmp_path, profile="accurate").searcher
+    assert (searcher.fusion, searcher.alpha) == ("convex", PROFILE_FUSION["accurate"]["alpha"])
