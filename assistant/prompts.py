@@ -1,13 +1,15 @@
-"""Prompt templates, loaded by name from the top-level ``prompts/`` folder."""
+"""Prompt templates, loaded by name from the top-level ``prompts/`` package folder."""
 
 from __future__ import annotations
 
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 
 from assistant.errors import ConfigError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+# The top-level prompts/ folder: in the source tree, or installed beside the code.
+PROMPTS_DIR = Path(str(files("prompts")))
 
 
 @cache
