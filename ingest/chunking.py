@@ -163,6 +163,7 @@ def chunk_article(
         if not kept or end > kept[-1][1]:
             kept.append((start, end))
     chunks = []
+    article_hash = article.content_hash  # once: it hashes the whole text (20 MB, 27k chunks)
     for index, (start, end) in enumerate(kept):
         chunks.append(
             Chunk(
@@ -176,7 +177,7 @@ def chunk_article(
                 published=article.published,
                 source=article.source,
                 author=article.author,
-                article_hash=article.content_hash,
+                article_hash=article_hash,
             )
         )
     return chunks

@@ -10,9 +10,12 @@ from __future__ import annotations
 import codecs
 import csv
 import email.utils
+import errno
 import io
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +33,10 @@ from ingest.documents import Article, Skipped, article_id_for_content, article_i
 
 # A first line longer than this is a paragraph, not a title.
 MAX_TITLE_CHARS = 200
+# Largest file read, in MB; the chat page takes uploads up to 20 MB too. A 20 MB text is
+# some 5 million tokens, about 27,000 chunks of 180: a book, not an article.
+MAX_FILE_MB = 20.0
+MB = 1024 * 1024
 
 
 class LoadError(Exception):
@@ -51,15 +58,56 @@ class LoadResult(NamedTuple):
 # --- reading bytes as text ---------------------------------------------------------------
 
 
+def os_error_reason(path: Path | str, exc: OSError) -> str:
+    """Why the OS would not open a file, and what to do, for a Skipped or a LoadError."""
+    what = f"cannot be read ({exc.strerror or exc})"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            f"{what}; check its permissions (and its folder's): "
+            "the user running newsdesk must be able to read it"
+        )
+    if exc.errno == errno.ELOOP:
+        return f"{what}: a symbolic link that leads back to itself; fix the link or remove it"
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        return f"{what}: a broken link to {os.readlink(path)}; fix the link or remove it"
+    return f"{what}; check it exists and is readable"
+
+
+def _megabytes(size: int) -> str:
+    """``52428800`` -> ``"50.0"``; small sizes keep two digits: ``3307`` -> ``"0.0032"``."""
+    return f"{size / MB:,.1f}" if size >= MB / 10 else f"{size / MB:.2g}"
+
+
+def _check_file(path: Path, *, max_file_mb: float | None) -> None:
+    """A LoadError, before anything is read, for what is not a regular file or is too big."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise LoadError(path, os_error_reason(path, exc)) from exc
+    if not stat.S_ISREG(info.st_mode):
+        reason = "not a regular file (a folder, pipe or device); name files or folders of articles"
+        raise LoadError(path, reason)
+    if max_file_mb is not None and info.st_size > max_file_mb * MB:
+        raise LoadError(
+            path,
+            f"the file is {_megabytes(info.st_size)} MB, over the {max_file_mb:g} MB limit for "
+            "one file; split it into smaller files, or raise the limit "
+            "(NEWSDESK_MAX_FILE_MB, or newsdesk ingest --max-file-mb)",
+        )
+
+
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes; an unreadable or empty file is a LoadError."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        reason = f"cannot be read ({exc.strerror or exc}); check it exists and is readable"
-        raise LoadError(path, reason) from exc
-    if not data.strip():
+        raise LoadError(path, os_error_reason(path, exc)) from exc
+    if not data:
         raise LoadError(path, "the file is empty; remove it or add the article's text")
+    if data.isspace():  # unlike data.strip(), no copy of a big file
+        raise LoadError(
+            path, "the file holds only blank lines and spaces; remove it or add the article's text"
+        )
     return data
 
 
@@ -74,8 +122,34 @@ def _looks_like_cp1252(data: bytes) -> bool:
     )
 
 
+def _utf8_damage(data: bytes, error: UnicodeDecodeError) -> str | None:
+    """Where UTF-8 text went bad, when the bytes are UTF-8 with a few broken; else None.
+
+    Text saved as Latin-1 or cp1252 fails UTF-8 at every accented letter and almost never
+    holds a valid UTF-8 sequence ("é" is one byte, E9). When the file's well-formed
+    sequences outnumber its broken ones, it was written as UTF-8 and then damaged (cut
+    mid-character, or bytes spliced in); decoding it as cp1252 would turn every "é" into
+    "Ã©", so it is refused with the place of the first bad byte instead.
+    """
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    well_formed = len(text) - len(text.encode("ascii", errors="ignore")) - broken
+    if well_formed <= broken:
+        return None
+    line_start = data.rfind(b"\n", 0, error.start) + 1
+    line = data.count(b"\n", 0, error.start) + 1
+    column = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
+    byte = data[error.start]
+    many = f"{broken} bytes that are" if broken > 1 else "a byte that is"
+    return f"{many} not valid UTF-8, the first (0x{byte:02X}) at line {line}, column {column}"
+
+
 def _read_text(path: Path) -> str:
-    """The file decoded: UTF-8 (BOM or not), UTF-16 with a BOM, or text that is clearly cp1252."""
+    """The file decoded: UTF-8 (BOM or not), UTF-16 with a BOM, or text that is clearly cp1252.
+
+    Latin-1 (ISO-8859-1) text reads as cp1252, which agrees with it on every printable
+    character.
+    """
     data = _read_bytes(path)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")
@@ -83,8 +157,11 @@ def _read_text(path: Path) -> str:
         raise LoadError(path, "binary data, not text; export it as UTF-8 text and ingest that")
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if damage := _utf8_damage(data, exc):
+            raise LoadError(
+                path, f"damaged UTF-8 text: {damage}; fix or re-export the file as UTF-8"
+            ) from exc
     if _looks_like_cp1252(data):
         try:
             return data.decode("cp1252")
@@ -199,15 +276,22 @@ _PLACEHOLDER_TITLE = re.compile(r"^untitled|\.(docx?|odt|rtf|pdf|txt|indd|pages)
 
 def load_pdf(path: Path) -> LoadResult:
     """A PDF: the text of every page; the title from its metadata, else its first line."""
+    encrypted = "the PDF is encrypted; save an unprotected copy and ingest that"
+    reader = None
     try:
         reader = pypdf.PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError(path, "the PDF is encrypted; save an unprotected copy and ingest that")
+            raise LoadError(path, encrypted)
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata
     except LoadError:
         raise
-    except (pypdf.errors.PyPdfError, pypdf.errors.DependencyError, ValueError) as exc:
+    except pypdf.errors.DependencyError as exc:
+        if reader is not None and reader.is_encrypted:  # AES needs the cryptography package
+            reason = f"{encrypted}, or install the cryptography package to read it ({exc})"
+            raise LoadError(path, reason) from exc
+        raise LoadError(path, f"not a readable PDF ({exc}); re-export it") from exc
+    except (pypdf.errors.PyPdfError, ValueError) as exc:
         reason = f"not a readable PDF ({exc}); check the file is complete, or re-export it"
         raise LoadError(path, reason) from exc
     text = clean_text("\n\n".join(pages))
@@ -271,9 +355,12 @@ def _record_article(record: object, path: Path, where: str) -> Article | Skipped
         return Skipped(where, f"expected an object with a 'text' field, got {kind}")
     record = {str(key).strip().lower(): value for key, value in record.items() if key is not None}
     text = clean_text(_field(record, "text"))
+    if not text and "text" not in record:
+        fields = ", ".join(record) or "none"
+        reason = f"no 'text' field (fields: {fields}); every article needs its text"
+        return Skipped(where, f"{reason}, so name the field that holds it 'text'")
     if not text:
-        reason = "no 'text' field" if "text" not in record else "empty 'text' after cleaning"
-        return Skipped(where, f"{reason}; every article needs its text")
+        return Skipped(where, "empty 'text' after cleaning; every article needs its text")
     title = clean_title(_field(record, "title"))
     url = _field(record, "url")
     return Article(
@@ -297,15 +384,26 @@ def _collect(path: Path, rows: Iterable[tuple[str, object]]) -> LoadResult:
             result.skipped.append(item)
         else:
             result.articles.append(item)
+    if not result.articles and not result.skipped:
+        raise LoadError(path, "the export holds no articles; add some, or remove the file")
     return result
+
+
+def _lines(text: str) -> Iterable[str]:
+    """The lines of ``text`` split at "\n" one at a time, not as one list of them all."""
+    start = 0
+    while (end := text.find("\n", start)) >= 0:
+        yield text[start:end]
+        start = end + 1
+    yield text[start:]
 
 
 def load_jsonl(path: Path) -> LoadResult:
     """JSON Lines: one article object per line; a malformed line is skipped, not fatal."""
 
     def rows() -> Iterable[tuple[str, object]]:
-        # split("\n"), not splitlines(): U+2028 may stand unescaped inside a JSON string.
-        for lineno, line in enumerate(_read_text(path).split("\n"), start=1):
+        # "\n" only, not splitlines(): U+2028 may stand unescaped inside a JSON string.
+        for lineno, line in enumerate(_lines(_read_text(path)), start=1):
             if not line.strip():
                 continue
             where = f"{path}:{lineno}"
@@ -375,11 +473,12 @@ LOADERS: dict[str, Loader] = {
 }
 
 
-def load_file(path: Path) -> LoadResult:
+def load_file(path: Path, *, max_file_mb: float | None = MAX_FILE_MB) -> LoadResult:
     """The articles in one file, and the rows of it that were skipped.
 
     Args:
         path: a file whose suffix is one of ``LOADERS``.
+        max_file_mb: a larger file is refused before it is read; None for no limit.
 
     Returns:
         ``(articles, skipped)``; ``skipped`` can only be non-empty for exports.
@@ -398,4 +497,5 @@ def load_file(path: Path) -> LoadResult:
         supported = " ".join(sorted(LOADERS))
         kind = f"{path.suffix!r} files are" if path.suffix else "files without a suffix are"
         raise LoadError(path, f"{kind} not supported; convert it to one of: {supported}")
+    _check_file(path, max_file_mb=max_file_mb)
     return loader(path)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from ingest.chunking import chunk_article
 from ingest.documents import Article, Chunk, Skipped
-from ingest.loaders import LoadError, LoadResult, load_file
+from ingest.loaders import MAX_FILE_MB, LoadError, LoadResult, load_file, os_error_reason
 
 logger = logging.getLogger(__name__)
 
@@ -19,40 +20,71 @@ def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
+def _stat(path: Path) -> os.stat_result | Skipped:
+    """The path's stat (following links), or a Skipped saying why there is none."""
+    try:
+        return path.stat()
+    except OSError as exc:  # a broken link, a link loop, a folder we may not enter
+        if isinstance(exc, FileNotFoundError) and not path.is_symlink():
+            return Skipped(str(path), "no such file or folder")
+        return Skipped(str(path), os_error_reason(path, exc))
+
+
+def _not_regular(path: Path) -> Skipped:
+    reason = "not a regular file or folder (a pipe, socket or device); name files or folders"
+    return Skipped(str(path), reason)
+
+
 def iter_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Skipped]]:
     """The files named, and those in the folders named (recursively), in a stable order.
 
     Hidden files and folders inside a folder are left out; a hidden file named
     explicitly is kept. Folder symlinks are followed, each real folder once, so a link
-    loop ends. A path that does not exist comes back as a Skipped.
+    loop ends. A path that does not exist, a broken or looping link, a folder that
+    cannot be listed, a pipe or a device comes back as a Skipped, saying what to do.
     """
     files: list[Path] = []
     skipped: list[Skipped] = []
+
+    def unlisted(exc: OSError) -> None:
+        where = exc.filename or "?"
+        skipped.append(Skipped(str(where), f"folder {os_error_reason(where, exc)}"))
+
     for raw in paths:
         path = Path(raw)
-        if path.is_file():
+        info = _stat(path)
+        if isinstance(info, Skipped):
+            skipped.append(info)
+        elif stat.S_ISREG(info.st_mode):
             files.append(path)
-        elif path.is_dir():
+        elif not stat.S_ISDIR(info.st_mode):
+            skipped.append(_not_regular(path))
+        else:
             seen: set[tuple[int, int]] = set()
-            for folder, dirs, names in os.walk(path, followlinks=True):
-                info = os.stat(folder)
-                if (info.st_dev, info.st_ino) in seen:
+            for folder, dirs, names in os.walk(path, onerror=unlisted, followlinks=True):
+                here = os.stat(folder)
+                if (here.st_dev, here.st_ino) in seen:
                     dirs[:] = []  # a symlink back to a folder already walked
                     continue
-                seen.add((info.st_dev, info.st_ino))
+                seen.add((here.st_dev, here.st_ino))
                 dirs[:] = sorted(d for d in dirs if not _hidden(d))
-                files.extend(Path(folder, n) for n in sorted(names) if not _hidden(n))
-        elif path.exists() or path.is_symlink():
-            skipped.append(Skipped(str(path), "not a regular file or folder (a broken link?)"))
-        else:
-            skipped.append(Skipped(str(path), "no such file or folder"))
+                for name in sorted(n for n in names if not _hidden(n)):
+                    # os.walk lists a broken or looping link, a pipe, with the files.
+                    file = Path(folder, name)
+                    found = _stat(file)
+                    if isinstance(found, Skipped):
+                        skipped.append(found)
+                    elif stat.S_ISREG(found.st_mode):
+                        files.append(file)
+                    else:
+                        skipped.append(_not_regular(file))
     return files, skipped
 
 
-def _load_one(path: Path) -> LoadResult:
+def _load_one(path: Path, max_file_mb: float | None) -> LoadResult:
     """``load_file``, with every failure turned into a Skipped for the file."""
     try:
-        return load_file(path)
+        return load_file(path, max_file_mb=max_file_mb)
     except LoadError as exc:
         return LoadResult([], [Skipped(str(path), exc.reason)])
     except Exception as exc:  # a loader's library can fail in ways of its own (corrupt PDFs)
@@ -61,7 +93,9 @@ def _load_one(path: Path) -> LoadResult:
         return LoadResult([], [Skipped(str(path), reason)])
 
 
-def load_paths(paths: Iterable[str | Path]) -> LoadResult:
+def load_paths(
+    paths: Iterable[str | Path], *, max_file_mb: float | None = MAX_FILE_MB
+) -> LoadResult:
     """Every article in the files and folders given, and every file or row skipped.
 
     Articles are keyed by id: when two differ under the same id, the later one wins and
@@ -70,6 +104,7 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
 
     Args:
         paths: files and folders; folders are walked recursively.
+        max_file_mb: a larger file is skipped unread, with a message; None for no limit.
 
     Returns:
         ``(articles, skipped)``; a bad file never stops the others from loading.
@@ -82,7 +117,7 @@ def load_paths(paths: Iterable[str | Path]) -> LoadResult:
     files, skipped = iter_files(paths)
     by_id: dict[str, Article] = {}
     for path in files:
-        articles, skips = _load_one(path)
+        articles, skips = _load_one(path, max_file_mb)
         skipped.extend(skips)
         for article in articles:
             earlier = by_id.get(article.id)

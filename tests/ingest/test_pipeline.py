@@ -52,17 +52,15 @@ def test_load_paths_loads_every_format() -> None:
 
 def test_bad_files_are_skipped_by_name_and_good_ones_still_load(tmp_path: Path) -> None:
     articles, skipped = load_paths([BAD, ARTICLES, tmp_path / "nothing-here"])
-    assert len(articles) == 11 + 2  # the good rows of bad/rows.jsonl come in too
+    # the good rows of bad/rows.jsonl, and bad/latin1.txt (bad only in name), come in too
+    assert len(articles) == 11 + 2 + 1
     reasons = {s.path: s.reason for s in skipped}
+    bad_files = ["empty.txt", "whitespace.txt", "junk.txt", "invalid-utf8.txt", "no-body.html"]
+    bad_files += ["truncated.pdf", "locked.pdf", "report.docx", "press-release"]
+    bad_rows = ["rows.jsonl:2", "rows.jsonl:3", "no-text.json[0]", "no-text.json[1]"]
     assert reasons == {
         str(tmp_path / "nothing-here"): "no such file or folder",
-        str(BAD / "empty.txt"): reasons[str(BAD / "empty.txt")],
-        str(BAD / "junk.txt"): reasons[str(BAD / "junk.txt")],
-        str(BAD / "no-body.html"): reasons[str(BAD / "no-body.html")],
-        str(BAD / "truncated.pdf"): reasons[str(BAD / "truncated.pdf")],
-        str(BAD / "report.docx"): reasons[str(BAD / "report.docx")],
-        f"{BAD / 'rows.jsonl'}:2": reasons[f"{BAD / 'rows.jsonl'}:2"],
-        f"{BAD / 'rows.jsonl'}:3": reasons[f"{BAD / 'rows.jsonl'}:3"],
+        **{str(BAD / name): reasons[str(BAD / name)] for name in bad_files + bad_rows},
     }
     assert reasons[str(BAD / "empty.txt")].startswith("the file is empty")
     assert reasons[str(BAD / "junk.txt")].startswith("binary data")
