@@ -81,8 +81,12 @@ PROMPT_RUN = 8
 def check_question(question: str) -> str:
     """The question, stripped; QuestionError with what to do when it cannot be asked."""
     text = question.strip()
-    if not any(ch.isalnum() for ch in text):
+    if not text:
         raise QuestionError("the question is empty; ask something about the articles")
+    if not any(ch.isalnum() for ch in text):
+        raise QuestionError(
+            "the question has no words, only punctuation; ask something about the articles"
+        )
     if len(text) > MAX_QUESTION_CHARS:
         raise QuestionError(
             f"the question is {len(text):,} characters long; keep it under "

@@ -99,7 +99,12 @@ def test_a_marker_moves_to_the_passage_that_plainly_says_it() -> None:
 
 @pytest.mark.parametrize(
     ("question", "message"),
-    [("", "empty"), ("   ", "empty"), ("?!?...", "empty"), ("x" * 20_000, "20,000 characters")],
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("?!?...", "only punctuation"),
+        ("x" * 20_000, "20,000 characters"),
+    ],
 )
 def test_questions_that_cannot_be_asked_get_a_clear_message(
     sample_store: Path, make_assistant, question: str, message: str

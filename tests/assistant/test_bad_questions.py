@@ -23,7 +23,11 @@ def _ask(store: Path, question: str) -> list[str]:
     [
         ("", "newsdesk: the question is empty; ask something about the articles"),
         ("   \n\t", "newsdesk: the question is empty; ask something about the articles"),
-        ("?!?... ¿¡ —", "newsdesk: the question is empty; ask something about the articles"),
+        (
+            "?!?... ¿¡ —",
+            "newsdesk: the question has no words, only punctuation; "
+            "ask something about the articles",
+        ),
         (
             "why " * 5_000,  # 20,000 characters; 19,999 once stripped
             "newsdesk: the question is 19,999 characters long; keep it under 2,000 "
