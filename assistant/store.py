@@ -233,13 +233,14 @@ class ChunkStore:
     def dense_query(
         self, vector: Sequence[float] | np.ndarray, n: int, where: dict[str, Any] | None
     ) -> list[tuple[str, str, dict[str, Any], float]]:
-        """The n nearest chunks as (id, text, metadata, cosine similarity)."""
-        total = self.count()
-        if total == 0:
-            return []
+        """The n nearest chunks as (id, text, metadata, cosine similarity).
+
+        Chroma returns fewer when it holds fewer (none from an empty collection), so the
+        store is not counted first: at 100,000 chunks that count cost a quarter of a search.
+        """
         got = self.collection.query(
             query_embeddings=np.asarray([vector], dtype=np.float32),
-            n_results=min(n, total),
+            n_results=n,
             where=where or None,
             include=["documents", "metadatas", "distances"],
         )
