@@ -121,7 +121,14 @@ class AssistantPool:
             )
         with self._lock:
             if spec not in self._made:
-                self._made[spec] = self.factory(spec)  # constructing loads nothing heavy
+                made = self.factory(spec)  # constructing loads nothing heavy
+                for other in self._made.values():
+                    if other.store.location == made.store.location:
+                        # One keyword index per store, however many backends read it: it
+                        # holds every chunk's text (about 1 GiB per 100,000 chunks).
+                        made.searcher.bm25 = other.searcher.bm25
+                        break
+                self._made[spec] = made
             return self._made[spec]
 
 
@@ -313,6 +320,14 @@ class Desk:
                 if progress:
                     progress((i, len(files)), desc=f"Adding {name}")
                 outcomes.append((name, self._ingest_one(bot, source, name)))
+        changed = any(isinstance(r, IngestReport) and (r.added or r.replaced) for _, r in outcomes)
+        if changed:  # index now, so that the next reader's question does not wait for it
+            if progress:
+                progress((len(files), len(files)), desc="Indexing for keyword search")
+            try:
+                bot.searcher.bm25.refresh()
+            except Exception:  # the question will try again
+                log.exception("rebuilding the keyword index failed")
         if progress:
             progress((len(files), len(files)), desc="Done")
         return uploads_html(outcomes)

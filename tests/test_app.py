@@ -201,6 +201,22 @@ def test_readers_get_the_default_and_extractive_only(make_assistant: Any) -> Non
     assert made == ["local", "extractive"]  # a refused spec never reaches the factory
 
 
+def test_backends_share_one_keyword_index_ready_after_an_upload(
+    make_assistant: Any, tmp_path: Path
+) -> None:
+    pool, _ = recording_pool(make_assistant, "local", [])
+    index = pool.get().searcher.bm25
+    assert pool.get("extractive").searcher.bm25 is index  # one copy of every chunk's text
+    upload = tmp_path / "incoming" / "ferry.txt"
+    upload.parent.mkdir()
+    upload.write_text(FERRY, encoding="utf-8")
+
+    app.Desk(pool, tmp_path / "uploads").ingest_uploads([str(upload)])
+
+    # Built by the upload, not left to the next reader's question.
+    assert index._revision == pool.get().store.revision and len(index.ids) == 1
+
+
 def test_the_operator_can_offer_more_backends(make_assistant: Any) -> None:
     pool, made = recording_pool(
         make_assistant, "extractive", [" gguf:/srv/models/x.gguf ", "", "extractive", "local"]
