@@ -33,15 +33,21 @@ class ChunkingSettings(BaseModel):
     )
 
 
-# Fusion constants per embedding profile, chosen with benchmarks/tune_fusion.py on the
-# three shared sets: the setting whose worst margin over the better of its two inputs
-# (hit@5 and MRR@10, on every set) is largest (README, Benchmarks).
+# Fusion per embedding profile, chosen with benchmarks/tune_fusion.py on the three shared
+# sets and, between the settings that lose to neither input, by the local model's answers
+# (README, Retrieval). Each profile also names constants for the method it does not use,
+# for when a user asks for that method.
 PROFILE_FUSION: dict[str, dict[str, Any]] = {
-    "fast": {"fusion": "convex", "alpha": 0.55},
-    "accurate": {"fusion": "convex", "alpha": 0.65},
+    "fast": {"fusion": "rrf", "rrf_k": 2, "dense_weight": 1.0, "bm25_weight": 1.5, "alpha": 0.55},
+    "accurate": {
+        "fusion": "convex",
+        "alpha": 0.65,
+        "rrf_k": 40,
+        "dense_weight": 1.0,
+        "bm25_weight": 1.25,
+    },
 }
-# Used when fusion is "rrf" (the first version's method; chosen for MiniLM).
-RRF_DEFAULTS: dict[str, float] = {"rrf_k": 2, "dense_weight": 1.0, "bm25_weight": 1.5}
+RRF_KEYS = ("rrf_k", "dense_weight", "bm25_weight")
 
 
 class RetrievalSettings(BaseModel):
@@ -74,12 +80,12 @@ class RetrievalSettings(BaseModel):
         "profile's, chosen with benchmarks/tune_fusion.py on the three shared sets "
         "(settings.PROFILE_FUSION; README, Benchmarks).",
     )
-    rrf_k: int | None = Field(None, gt=0, description="RRF rank constant (default 2).")
+    rrf_k: int | None = Field(None, gt=0, description="RRF rank constant; None: the profile's.")
     dense_weight: float | None = Field(
-        None, ge=0, description="RRF weight of the dense ranking (default 1.0)."
+        None, ge=0, description="RRF weight of the dense ranking; None: the profile's."
     )
     bm25_weight: float | None = Field(
-        None, ge=0, description="RRF weight of the BM25 ranking (default 1.5)."
+        None, ge=0, description="RRF weight of the BM25 ranking; None: the profile's."
     )
     dedupe_threshold: float = Field(
         0.8,
@@ -153,16 +159,18 @@ class Settings(BaseSettings):
     def fusion(self) -> dict[str, Any]:
         """The fusion in force: what is set, else the profile's tuned choice."""
         r = self.retrieval
-        rrf = {
-            key: getattr(r, key) if getattr(r, key) is not None else default
-            for key, default in RRF_DEFAULTS.items()
-        }
-        rrf_set = any(getattr(r, key) is not None for key in RRF_DEFAULTS)
-        method = r.fusion or ("rrf" if rrf_set else PROFILE_FUSION[self.profile]["fusion"])
+        tuned = PROFILE_FUSION[self.profile]
+        rrf_set = any(getattr(r, key) is not None for key in RRF_KEYS)
+        method = r.fusion or ("rrf" if rrf_set else tuned["fusion"])
         if method == "rrf":
-            return {"fusion": "rrf", **rrf}
-        alpha = r.alpha if r.alpha is not None else PROFILE_FUSION[self.profile]["alpha"]
-        return {"fusion": "convex", "alpha": alpha}
+            return {
+                "fusion": "rrf",
+                **{
+                    key: getattr(r, key) if getattr(r, key) is not None else tuned[key]
+                    for key in RRF_KEYS
+                },
+            }
+        return {"fusion": "convex", "alpha": r.alpha if r.alpha is not None else tuned["alpha"]}
 
     @field_validator("chroma_host")
     @classmethod

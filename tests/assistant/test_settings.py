@@ -52,18 +52,30 @@ def test_every_field_is_described() -> None:
 def test_fusion_follows_the_profile_unless_set(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from assistant.settings import PROFILE_FUSION, RRF_DEFAULTS
-
-    assert Settings().fusion() == PROFILE_FUSION["fast"]
-    assert Settings(profile="accurate").fusion() == PROFILE_FUSION["accurate"]
-    assert PROFILE_FUSION["fast"]["alpha"] != PROFILE_FUSION["accurate"]["alpha"]
+    assert Settings().fusion() == {
+        "fusion": "rrf",
+        "rrf_k": 2,
+        "dense_weight": 1.0,
+        "bm25_weight": 1.5,
+    }
+    assert Settings(profile="accurate").fusion() == {"fusion": "convex", "alpha": 0.65}
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__ALPHA", "0.9")
     assert Settings(profile="accurate").fusion() == {"fusion": "convex", "alpha": 0.9}
+    monkeypatch.setenv("NEWSDESK_RETRIEVAL__FUSION", "convex")  # fast's tuned convex alpha
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__ALPHA")
-    # Setting an RRF constant asks for RRF, with the other constants at their defaults.
+    assert Settings().fusion() == {"fusion": "convex", "alpha": 0.55}
+    monkeypatch.delenv("NEWSDESK_RETRIEVAL__FUSION")
+    # Setting an RRF constant asks for RRF, with the profile's other constants.
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT", "0.5")
-    assert Settings().fusion() == {"fusion": "rrf", **RRF_DEFAULTS, "bm25_weight": 0.5}
+    assert Settings(profile="accurate").fusion() == {
+        "fusion": "rrf",
+        "rrf_k": 40,
+        "dense_weight": 1.0,
+        "bm25_weight": 0.5,
+    }
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT")
 
     searcher = Assistant(data_dir=tmp_path, profile="accurate").searcher
-    assert (searcher.fusion, searcher.alpha) == ("convex", PROFILE_FUSION["accurate"]["alpha"])
+    assert (searcher.fusion, searcher.alpha) == ("convex", 0.65)
+    searcher = Assistant(data_dir=tmp_path / "fast").searcher
+    assert (searcher.fusion, searcher.rrf_k, searcher.bm25_weight) == ("rrf", 2, 1.5)
