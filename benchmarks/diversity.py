@@ -10,7 +10,7 @@ passages the chain would receive with a cap of 1, 2, 3 or none per article, and 
 - same-article pairs: passages that sit next to another passage of their article (a
   sentence cut by a chunk boundary is only whole when both halves are given).
 
-    python benchmarks/diversity.py ../shared/eval/rgb-news ../shared/eval/squad2-500 \
+    python -m benchmarks.diversity ../shared/eval/rgb-news ../shared/eval/squad2-500 \
         ../shared/eval/multihop-rag-500 --profile fast --store-root /tmp/newsdesk-bench
 
 Uses the candidate lists that benchmarks/tune_fusion.py caches (it builds them if absent).

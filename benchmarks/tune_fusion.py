@@ -6,7 +6,7 @@ beside the stores), then every setting of a grid is scored at article level:
 - ``rrf``: weighted reciprocal rank fusion, ``w / (rrf_k + rank)`` from each list;
 - ``convex``: ``a * dense + (1 - a) * bm25`` over min-max normalised scores.
 
-    python benchmarks/tune_fusion.py ../shared/eval/rgb-news ../shared/eval/squad2-500 \
+    python -m benchmarks.tune_fusion ../shared/eval/rgb-news ../shared/eval/squad2-500 \
         ../shared/eval/multihop-rag-500 --profile accurate --store-root /tmp/newsdesk-bench
 
 Prints each input's figures, then per setting each set's hit@1, hit@5, MRR@10 and its
