@@ -18,6 +18,7 @@ import pytest
 import app
 from assistant import Answer, Assistant, Citation, ConfigError, Passage, Settings, page
 from tests.conftest import ROOT, SAMPLE_DIR
+from tests.servers import free_port, served_page, stop_process
 
 QUESTION = "Who disputed the withdrawal?"
 FERRY = (
@@ -27,27 +28,12 @@ FERRY = (
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The page on a free loopback port over a fresh store (the sample goes in on start)."""
     data_dir = tmp_path_factory.mktemp("app-store")
-    with pytest.MonkeyPatch.context() as env:
-        for key in [k for k in os.environ if k.startswith("NEWSDESK_")]:
-            env.delenv(key)
-        demo = app.build_app(Settings(data_dir=data_dir, backend="extractive"))
-        _, url, _ = app.launch(
-            demo, host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True
-        )
-        try:
-            yield url, data_dir
-        finally:
-            demo.close()
+    with served_page(data_dir, "extractive") as url:
+        yield url, data_dir
 
 
 @pytest.fixture()
@@ -441,8 +427,7 @@ def test_the_page_binds_to_loopback_unless_told_otherwise(tmp_path: Path) -> Non
             time.sleep(0.5)
         assert listening_addresses(port) == {"127.0.0.1"}
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_process(server)
     assert b"without --auth" not in server.stderr.read()  # type: ignore[union-attr]
 
 

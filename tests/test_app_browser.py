@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
-import app
-from assistant import Settings
+from tests.servers import served_page
 
 pytestmark = pytest.mark.slow
 
@@ -48,12 +46,6 @@ leaves Kestrel Quay at 7.15 a.m., and the last returns from Gullholm Island at 1
 FERRY_QUESTION = "When does the Gullholm Island ferry sail again?"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
@@ -71,18 +63,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The page over a fresh store holding the sample article, on a free loopback port."""
-    data_dir = tmp_path_factory.mktemp("browser-store")
-    with pytest.MonkeyPatch.context() as env:
-        for key in [k for k in os.environ if k.startswith("NEWSDESK_")]:
-            env.delenv(key)
-        demo = app.build_app(Settings(data_dir=data_dir, backend="local"))
-        _, local_url, _ = app.launch(
-            demo, host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True
-        )
-        try:
-            yield local_url
-        finally:
-            demo.close()
+    with served_page(tmp_path_factory.mktemp("browser-store"), "local") as local_url:
+        yield local_url
 
 
 @pytest.fixture()

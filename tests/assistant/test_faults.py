@@ -7,25 +7,19 @@ the first tokens of an answer have arrived.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 import app
 from assistant import Answer, Assistant, BackendError, Settings, Token, page
-from assistant.models import smollm2_gguf_path
 from assistant.settings import LLMSettings
 from tests.conftest import SAMPLE_DIR
+from tests.servers import LlamaServer
 
 pytestmark = pytest.mark.slow
 
@@ -34,73 +28,9 @@ QUESTION = "What did NATO's secretary-general say about the Russian troops?"
 MIDWAY = "stopped responding in the middle of the answer"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LlamaServer:
-    """``python -m llama_cpp.server`` on SmolLM2 at a fixed loopback port: start, kill, restart."""
-
-    def __init__(self, log: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/v1"
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [
-            sys.executable, "-m", "llama_cpp.server",
-            "--model", str(smollm2_gguf_path()),
-            "--host", "127.0.0.1", "--port", str(self.port),
-            "--n_ctx", "2048", "--n_threads", "1",
-        ]  # fmt: skip
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 120
-        while True:
-            if self.process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{self.url}/models", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server not up after 120 s: {self.log.read_text()[-2000:]}")
-            time.sleep(0.3)
-
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL, as when the server crashes or the machine's OOM killer picks it."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=15)
-
-    def freeze(self) -> None:
-        """SIGSTOP: the server keeps its connections open and sends nothing more."""
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGSTOP)
-
-    def stop(self) -> None:
-        if self.process is None or not self.running:
-            return
-        os.kill(self.process.pid, signal.SIGCONT)  # a frozen server cannot act on SIGTERM
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
 @pytest.fixture()
 def server(tmp_path: Path) -> Iterator[LlamaServer]:
-    running = LlamaServer(tmp_path / "server.log")
+    running = LlamaServer(tmp_path / "server.log", n_threads=1)
     running.start()
     try:
         yield running

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
@@ -21,6 +16,7 @@ from assistant import llms
 from assistant.errors import BackendError, ConfigError, ModelError
 from assistant.llms import LlamaCppChat, make_chat_model
 from assistant.models import smollm2_gguf_path
+from tests.servers import LlamaServer, free_port
 
 # SmolLM2 answers "1, 2, 3, 4, 5, 6, 7, 8, 9, 10" and stops (without "terse" it goes on).
 COUNT = [SystemMessage("You are terse."), HumanMessage("Count from 1 to 10, separated by commas.")]
@@ -31,12 +27,6 @@ def _no_openai_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Specs resolve URLs and keys from the environment: start from none."""
     for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_BASE", "OLLAMA_HOST"):
         monkeypatch.delenv(key, raising=False)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # ---------------------------------------------------------------------------------------
@@ -154,37 +144,12 @@ def test_local_spec_loads_nothing_until_used() -> None:
 
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    command = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(smollm2_gguf_path()),
-        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048",
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        server = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/v1"
+    server = LlamaServer(tmp_path_factory.mktemp("llama-server") / "server.log")
+    server.start()
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {log.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server not up after 120 s: {log.read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield url
+        yield server.url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        server.stop()
 
 
 @pytest.mark.slow

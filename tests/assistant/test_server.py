@@ -14,12 +14,7 @@ import pytest
 
 from assistant import Assistant, StoreError
 from tests.conftest import SAMPLE_DIR
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.servers import free_port, stop_process
 
 
 def _chroma_binary() -> str:
@@ -31,7 +26,7 @@ def _chroma_binary() -> str:
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     log = (path / "server.log").open("w")
     proc = subprocess.Popen(
@@ -61,8 +56,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.kill()
         pytest.fail("chroma run did not start listening within 60 s")
     yield f"127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop_process(proc, timeout=20)
     log.close()
 
 
@@ -82,6 +76,6 @@ def test_ingest_and_search_through_a_chroma_server(
 
 
 def test_an_unreachable_server_is_one_clear_error(tmp_path: Path) -> None:
-    bot = Assistant(data_dir=tmp_path, chroma_host=f"127.0.0.1:{_free_port()}")
+    bot = Assistant(data_dir=tmp_path, chroma_host=f"127.0.0.1:{free_port()}")
     with pytest.raises(StoreError, match=r"cannot reach the Chroma server.*chroma run"):
         bot.stats()
