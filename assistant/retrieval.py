@@ -4,9 +4,13 @@ Dense search finds paraphrases; BM25 finds the names, places and numbers that a 
 embedding model blurs. Fusion is convex by default: each list's scores are min-max
 normalised over its candidates and mixed as ``alpha * dense + (1 - alpha) * bm25``, so
 a chunk that both score well wins and how far ahead a top hit stands counts; reciprocal
-rank fusion (``weight / (rrf_k + rank)`` from each ranking) is the other choice. The
-constants are the profile's (settings.PROFILE_FUSION), tuned on the shared sets.
-Near-duplicate chunks (one wire story run by two outlets) collapse to the better-ranked.
+rank fusion (``weight / (rrf_k + rank)`` from each ranking) is the other choice. Then
+numbers: a question that names a year, a quarter or a season ("in 2019", "Q1 2021",
+"season 11") is about that one, but an embedding puts the 2018 prize beside the 2019 one
+and BM25 weighs a year like any other word; each candidate gains ``number_weight`` times
+the share of the question's numbers it contains. The constants are the profile's
+(settings.PROFILE_FUSION), tuned on the shared sets. Near-duplicate chunks (one wire story
+run by two outlets) collapse to the better-ranked.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 import threading
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -127,6 +132,27 @@ def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
     if len(words) < n:
         return {tuple(words)}
     return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
+
+
+_NUMBER_WORDS = re.compile(r"[^\W_]*\d[^\W_]*")
+
+
+@lru_cache(maxsize=4096)  # the same passages come back for question after question
+def numbers(text: str) -> frozenset[str]:
+    """The words of a text that hold a digit, lower-cased: '2019', 'q1', '93rd', '11'."""
+    return frozenset(_NUMBER_WORDS.findall(text.lower()))
+
+
+def number_match(wanted: frozenset[str], passage: Passage) -> float:
+    """Share of the wanted numbers found in the passage, its title, source or date."""
+    if not wanted:
+        return 0.0
+    found = numbers(
+        with_context(
+            passage.text, title=passage.title, source=passage.source, published=passage.published
+        )
+    )
+    return len(wanted & found) / len(wanted)
 
 
 def jaccard(a: set[Any], b: set[Any]) -> float:
@@ -244,6 +270,7 @@ class HybridSearcher:
         rrf_k: float = 2,
         dense_weight: float = 1.0,
         bm25_weight: float = 1.5,
+        number_weight: float = 0.0,
         dedupe_threshold: float = 0.8,
         mode: str = "hybrid",
     ) -> None:
@@ -256,6 +283,7 @@ class HybridSearcher:
         self.rrf_k = rrf_k
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
+        self.number_weight = number_weight
         self.dedupe_threshold = dedupe_threshold
         self.mode = mode
 
@@ -290,14 +318,24 @@ class HybridSearcher:
         n = max(self.candidates, k)
         dense = self.dense(query, n, filters) if mode in ("hybrid", "dense") else []
         lexical = self.lexical(query, n, filters) if mode in ("hybrid", "bm25") else []
-        fused = self.fuse(dense, lexical) if mode == "hybrid" else dense or lexical
+        fused = self.fuse(dense, lexical, query) if mode == "hybrid" else dense or lexical
         return self.collapse_duplicates(fused, k)
 
-    def fuse(self, dense: list[Passage], lexical: list[Passage]) -> list[Passage]:
-        """The two candidate lists as one ranking, by this searcher's fusion."""
+    def fuse(self, dense: list[Passage], lexical: list[Passage], query: str = "") -> list[Passage]:
+        """The two candidate lists as one ranking, by this searcher's fusion, with the
+        bonus for the question's numbers."""
         if self.fusion == "rrf":
-            return self.fuse_rrf(dense, lexical)
-        return self.fuse_convex(dense, lexical)
+            fused = self.fuse_rrf(dense, lexical)
+            # On the scale of a chunk first in both lists, as convex fusion's 1.0 is.
+            top = (self.dense_weight + self.bm25_weight) / (self.rrf_k + 1)
+        else:
+            fused, top = self.fuse_convex(dense, lexical), 1.0
+        wanted = numbers(query)
+        if not (wanted and self.number_weight):
+            return fused
+        bonus = self.number_weight * top
+        boosted = [replace(p, score=p.score + bonus * number_match(wanted, p)) for p in fused]
+        return sorted(boosted, key=lambda p: p.score, reverse=True)
 
     def fuse_convex(self, dense: list[Passage], lexical: list[Passage]) -> list[Passage]:
         """``alpha * dense + (1 - alpha) * bm25`` over min-max normalised scores; a chunk

@@ -38,13 +38,21 @@ class ChunkingSettings(BaseModel):
 # (README, Retrieval). Each profile also names constants for the method it does not use,
 # for when a user asks for that method.
 PROFILE_FUSION: dict[str, dict[str, Any]] = {
-    "fast": {"fusion": "rrf", "rrf_k": 2, "dense_weight": 1.0, "bm25_weight": 1.5, "alpha": 0.55},
+    "fast": {
+        "fusion": "rrf",
+        "rrf_k": 2,
+        "dense_weight": 1.0,
+        "bm25_weight": 1.5,
+        "alpha": 0.55,
+        "number_weight": 0.3,
+    },
     "accurate": {
         "fusion": "convex",
-        "alpha": 0.65,
+        "alpha": 0.6,
         "rrf_k": 40,
         "dense_weight": 1.0,
         "bm25_weight": 1.25,
+        "number_weight": 0.4,
     },
 }
 RRF_KEYS = ("rrf_k", "dense_weight", "bm25_weight")
@@ -86,6 +94,13 @@ class RetrievalSettings(BaseModel):
     )
     bm25_weight: float | None = Field(
         None, ge=0, description="RRF weight of the BM25 ranking; None: the profile's."
+    )
+    number_weight: float | None = Field(
+        None,
+        ge=0,
+        description="Bonus for a candidate holding the numbers the question names (years, "
+        "quarters, seasons), times the share it holds, on the scale where a chunk first in "
+        "both lists scores 1; 0 turns it off; None: the profile's.",
     )
     dedupe_threshold: float = Field(
         0.8,
@@ -160,6 +175,7 @@ class Settings(BaseSettings):
         """The fusion in force: what is set, else the profile's tuned choice."""
         r = self.retrieval
         tuned = PROFILE_FUSION[self.profile]
+        number_weight = r.number_weight if r.number_weight is not None else tuned["number_weight"]
         rrf_set = any(getattr(r, key) is not None for key in RRF_KEYS)
         method = r.fusion or ("rrf" if rrf_set else tuned["fusion"])
         if method == "rrf":
@@ -169,8 +185,13 @@ class Settings(BaseSettings):
                     key: getattr(r, key) if getattr(r, key) is not None else tuned[key]
                     for key in RRF_KEYS
                 },
+                "number_weight": number_weight,
             }
-        return {"fusion": "convex", "alpha": r.alpha if r.alpha is not None else tuned["alpha"]}
+        return {
+            "fusion": "convex",
+            "alpha": r.alpha if r.alpha is not None else tuned["alpha"],
+            "number_weight": number_weight,
+        }
 
     @field_validator("chroma_host")
     @classmethod

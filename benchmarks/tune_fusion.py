@@ -4,7 +4,9 @@ Dense and BM25 candidate lists are computed once per set and profile (and cached
 beside the stores), then every setting of a grid is scored at article level:
 
 - ``rrf``: weighted reciprocal rank fusion, ``w / (rrf_k + rank)`` from each list;
-- ``convex``: ``a * dense + (1 - a) * bm25`` over min-max normalised scores.
+- ``convex``: ``a * dense + (1 - a) * bm25`` over min-max normalised scores;
+
+each with the bonus for the question's numbers at several weights (0: none).
 
     python -m benchmarks.tune_fusion ../shared/eval/rgb-news ../shared/eval/squad2-500 \
         ../shared/eval/multihop-rag-500 --profile accurate --store-root /tmp/newsdesk-bench
@@ -27,6 +29,8 @@ from typing import Any
 from assistant import Assistant
 from assistant.retrieval import HybridSearcher, Passage, containment, shingles
 from benchmarks.retrieval import article_ranking, load_questions, score
+
+NUMBER_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.6)
 
 
 def lists_for(set_dir: Path, store_root: Path, profile: str, candidates: int) -> dict[str, Any]:
@@ -51,6 +55,7 @@ def lists_for(set_dir: Path, store_root: Path, profile: str, candidates: int) ->
     return {
         "searcher": bot.searcher,
         "golds": [set(q["gold_ids"]) for q in questions],
+        "questions": [q["question"] for q in questions],
         "dense": [[_passage(d) for d in row] for row in raw["dense"]],
         "bm25": [[_passage(d) for d in row] for row in raw["bm25"]],
     }
@@ -91,8 +96,10 @@ def collapse(ranked: list[Passage], pairs: set[tuple[str, str]], k: int) -> list
 
 def evaluate(data: dict[str, Any], fuse: Any) -> dict[str, float]:
     ranks = [
-        article_ranking(collapse(fuse(dn, lx), pairs, 30))
-        for dn, lx, pairs in zip(data["dense"], data["bm25"], data["pairs"], strict=True)
+        article_ranking(collapse(fuse(dn, lx, q), pairs, 30))
+        for dn, lx, q, pairs in zip(
+            data["dense"], data["bm25"], data["questions"], data["pairs"], strict=True
+        )
     ]
     return score(ranks, data["golds"])
 
@@ -104,6 +111,7 @@ def main() -> int:
     parser.add_argument("--profile", choices=["fast", "accurate"], default="fast")
     parser.add_argument("--candidates", type=int, default=40)
     parser.add_argument("--top", type=int, default=25, help="settings printed")
+    parser.add_argument("--json", type=Path, help="write every setting's figures here")
     args = parser.parse_args()
     (args.store_root / args.profile).mkdir(parents=True, exist_ok=True)
     data = {s.name: lists_for(s, args.store_root, args.profile, args.candidates) for s in args.sets}
@@ -111,35 +119,35 @@ def main() -> int:
     for name, d in data.items():
         d["pairs"] = duplicates(d, d["searcher"].dedupe_threshold)
         inputs[name] = {
-            "dense": evaluate(d, lambda dn, lx: dn),
-            "bm25": evaluate(d, lambda dn, lx: lx),
+            "dense": evaluate(d, lambda dn, lx, q: dn),
+            "bm25": evaluate(d, lambda dn, lx, q: lx),
         }
         for mode, m in inputs[name].items():
             print(name, mode, {k: round(v, 3) for k, v in m.items()})
 
-    settings: list[tuple[dict[str, Any], Any]] = []
-    for rrf_k, wd, wb in itertools.product(
-        [1, 2, 5, 10, 20, 40, 60], [1.0], [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0]
-    ):
-        settings.append(({"fusion": "rrf", "rrf_k": rrf_k, "dense_w": wd, "bm25_w": wb}, None))
-    for alpha in [i / 20 for i in range(1, 20)]:
-        settings.append(({"fusion": "convex", "alpha": alpha}, alpha))
+    settings: list[dict[str, Any]] = []
+    for number_weight in NUMBER_WEIGHTS:
+        for rrf_k, wb in itertools.product([1, 2, 5, 10, 20, 40, 60], [0.5, 0.75, 1.0, 1.5, 2.0]):
+            settings.append(
+                {
+                    "fusion": "rrf",
+                    "rrf_k": rrf_k,
+                    "dense_weight": 1.0,
+                    "bm25_weight": wb,
+                    "number_weight": number_weight,
+                }
+            )
+        for alpha in [i / 20 for i in range(1, 20)]:
+            settings.append({"fusion": "convex", "alpha": alpha, "number_weight": number_weight})
 
     rows = []
-    for setting, alpha in settings:
+    for setting in settings:
         row: dict[str, Any] = dict(setting)
         worst = 1.0
         for name, d in data.items():
             s: HybridSearcher = d["searcher"]
-            if alpha is None:
-                s.fusion = "rrf"
-                s.rrf_k, s.dense_weight, s.bm25_weight = (
-                    setting["rrf_k"],
-                    setting["dense_w"],
-                    setting["bm25_w"],
-                )
-            else:
-                s.fusion, s.alpha = "convex", alpha
+            for key, value in setting.items():
+                setattr(s, key, value)
             m = evaluate(d, s.fuse)
             best_in = {
                 k: max(inputs[name]["dense"][k], inputs[name]["bm25"][k])
@@ -150,6 +158,8 @@ def main() -> int:
             row[name] = (*(round(m[k], 3) for k in ("hit@1", "hit@5", "mrr@10")), round(margin, 3))
         row["worst_margin"] = round(worst, 3)
         rows.append(row)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
     for row in sorted(rows, key=lambda r: r["worst_margin"], reverse=True)[: args.top]:
         print(row)
     return 0

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import Passage, jaccard, shingles
+from assistant.retrieval import Passage, jaccard, numbers, shingles
 from tests.conftest import SAMPLE_DIR
 
 
@@ -159,3 +159,59 @@ def test_convex_fusion_mixes_normalised_scores_by_alpha(make_assistant) -> None:
     assert searcher.fuse(dense, lexical)[0].chunk_id == "c"
     # One candidate, or one list empty: nothing divides by zero.
     assert [p.score for p in searcher.fuse(dense[:1], [])] == [0.3]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Who won Wimbledon in 2019?", {"2019"}),
+        ("Tesla's revenue in Q1 2021", {"q1", "2021"}),
+        ("the 93rd Academy Awards, season 11", {"93rd", "11"}),
+        ("No numbers here.", set()),
+    ],
+)
+def test_numbers_are_the_words_holding_a_digit(text: str, expected: set[str]) -> None:
+    assert numbers(text) == expected
+
+
+WIMBLEDON = [
+    *FILLER,
+    {
+        "id": "final-2018",
+        "title": "Kerber wins the women's singles title at Wimbledon",
+        "source": "Herald",
+        "text": "Angelique Kerber won the women's singles title at Wimbledon, beating Serena "
+        "Williams in the final of the women's singles on Centre Court in 2018.",
+    },
+    {
+        "id": "final-2019",
+        "title": "Halep takes the title",
+        "source": "Herald",
+        "text": "Simona Halep beat Serena Williams on Centre Court to win in 2019.",
+    },
+]
+
+
+def test_the_year_the_question_names_decides_between_two_finals(
+    make_assistant, tmp_path: Path
+) -> None:
+    question = "Who won the women's singles at Wimbledon in 2019?"
+    bot = make_assistant()
+    bot.ingest([_write_jsonl(tmp_path / "a.jsonl", WIMBLEDON)])
+    assert bot.searcher.number_weight > 0
+    assert bot.search(question, k=1)[0].article_id == "final-2019"
+    # Both inputs prefer the 2018 final, which repeats more of the question's words;
+    # without the bonus the fusion does too.
+    assert bot.search(question, k=1, mode="dense")[0].article_id == "final-2018"
+    assert bot.search(question, k=1, mode="bm25")[0].article_id == "final-2018"
+    bot.searcher.number_weight = 0.0
+    assert bot.search(question, k=1)[0].article_id == "final-2018"
+
+
+def test_a_question_without_numbers_is_ranked_as_fused(make_assistant, tmp_path: Path) -> None:
+    bot = make_assistant()
+    bot.ingest([_write_jsonl(tmp_path / "a.jsonl", WIMBLEDON)])
+    question = "Who won the women's singles at Wimbledon?"
+    with_bonus = [(p.chunk_id, p.score) for p in bot.search(question, k=7)]
+    bot.searcher.number_weight = 0.0
+    assert [(p.chunk_id, p.score) for p in bot.search(question, k=7)] == with_bonus

@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 
 from assistant import Assistant, ConfigError, Settings
+from assistant.settings import PROFILE_FUSION
 
 
 def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,18 +53,34 @@ def test_every_field_is_described() -> None:
 def test_fusion_follows_the_profile_unless_set(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    fast, accurate = PROFILE_FUSION["fast"], PROFILE_FUSION["accurate"]
     assert Settings().fusion() == {
         "fusion": "rrf",
         "rrf_k": 2,
         "dense_weight": 1.0,
         "bm25_weight": 1.5,
+        "number_weight": fast["number_weight"],
     }
-    assert Settings(profile="accurate").fusion() == {"fusion": "convex", "alpha": 0.65}
+    assert Settings(profile="accurate").fusion() == {
+        "fusion": "convex",
+        "alpha": 0.6,
+        "number_weight": accurate["number_weight"],
+    }
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__ALPHA", "0.9")
-    assert Settings(profile="accurate").fusion() == {"fusion": "convex", "alpha": 0.9}
+    monkeypatch.setenv("NEWSDESK_RETRIEVAL__NUMBER_WEIGHT", "0")
+    assert Settings(profile="accurate").fusion() == {
+        "fusion": "convex",
+        "alpha": 0.9,
+        "number_weight": 0.0,
+    }
+    monkeypatch.delenv("NEWSDESK_RETRIEVAL__NUMBER_WEIGHT")
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__FUSION", "convex")  # fast's tuned convex alpha
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__ALPHA")
-    assert Settings().fusion() == {"fusion": "convex", "alpha": 0.55}
+    assert Settings().fusion() == {
+        "fusion": "convex",
+        "alpha": 0.55,
+        "number_weight": fast["number_weight"],
+    }
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__FUSION")
     # Setting an RRF constant asks for RRF, with the profile's other constants.
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT", "0.5")
@@ -72,10 +89,11 @@ def test_fusion_follows_the_profile_unless_set(
         "rrf_k": 40,
         "dense_weight": 1.0,
         "bm25_weight": 0.5,
+        "number_weight": accurate["number_weight"],
     }
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT")
 
     searcher = Assistant(data_dir=tmp_path, profile="accurate").searcher
-    assert (searcher.fusion, searcher.alpha) == ("convex", 0.65)
+    assert (searcher.fusion, searcher.alpha) == ("convex", 0.6)
     searcher = Assistant(data_dir=tmp_path / "fast").searcher
     assert (searcher.fusion, searcher.rrf_k, searcher.bm25_weight) == ("rrf", 2, 1.5)
