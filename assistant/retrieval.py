@@ -5,12 +5,17 @@ embedding model blurs. Fusion is convex by default: each list's scores are min-m
 normalised over its candidates and mixed as ``alpha * dense + (1 - alpha) * bm25``, so
 a chunk that both score well wins and how far ahead a top hit stands counts; reciprocal
 rank fusion (``weight / (rrf_k + rank)`` from each ranking) is the other choice. Then
-numbers: a question that names a year, a quarter or a season ("in 2019", "Q1 2021",
-"season 11") is about that one, but an embedding puts the 2018 prize beside the 2019 one
-and BM25 weighs a year like any other word; each candidate gains ``number_weight`` times
-the share of the question's numbers it contains. The constants are the profile's
-(settings.PROFILE_FUSION), tuned on the shared sets. Near-duplicate chunks (one wire story
-run by two outlets) collapse to the better-ranked.
+the question's own exact terms, which neither input weighs as a reader does:
+
+- numbers: a question that names a year, a quarter or a season ("in 2019", "Q1 2021",
+  "season 11") is about that one, but an embedding puts the 2018 prize beside the 2019
+  one and BM25 weighs a year like any other word; each candidate gains ``number_weight``
+  times the share of the question's numbers it contains;
+- outlet: a question that names an outlet ("as reported by TechCrunch") is about its
+  stories; a candidate from a source the question names gains ``source_weight``.
+
+The constants are the profile's (settings.PROFILE_FUSION), tuned on the shared sets.
+Near-duplicate chunks (one wire story run by two outlets) collapse to the better-ranked.
 """
 
 from __future__ import annotations
@@ -155,6 +160,31 @@ def number_match(wanted: frozenset[str], passage: Passage) -> float:
     return len(wanted & found) / len(wanted)
 
 
+_OUTLET_PARTS = re.compile(r"\s+[-|:·]\s+")
+
+
+@lru_cache(maxsize=1024)
+def _outlet_pattern(source: str) -> re.Pattern[str] | None:
+    """The ways a question may name a source, as written (an outlet's name is capitalised,
+    so 'an independent inquiry' does not name The Independent): 'The Independent - Sports'
+    is named by 'The Independent - Sports', 'The Independent' or 'Independent'. None for
+    a source too short to tell from an abbreviation."""
+    full = source.strip()
+    names = {full, _OUTLET_PARTS.split(full)[0]}
+    names |= {n.removeprefix("The ") for n in names}
+    names = {n for n in names if len(n) >= 3}
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def names_source(question: str, source: str) -> bool:
+    """Whether the question names the passage's source."""
+    pattern = _outlet_pattern(source) if source else None
+    return bool(pattern and pattern.search(question))
+
+
 def jaccard(a: set[Any], b: set[Any]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
@@ -271,6 +301,7 @@ class HybridSearcher:
         dense_weight: float = 1.0,
         bm25_weight: float = 1.5,
         number_weight: float = 0.0,
+        source_weight: float = 0.0,
         dedupe_threshold: float = 0.8,
         mode: str = "hybrid",
     ) -> None:
@@ -284,6 +315,7 @@ class HybridSearcher:
         self.dense_weight = dense_weight
         self.bm25_weight = bm25_weight
         self.number_weight = number_weight
+        self.source_weight = source_weight
         self.dedupe_threshold = dedupe_threshold
         self.mode = mode
 
@@ -323,18 +355,24 @@ class HybridSearcher:
 
     def fuse(self, dense: list[Passage], lexical: list[Passage], query: str = "") -> list[Passage]:
         """The two candidate lists as one ranking, by this searcher's fusion, with the
-        bonus for the question's numbers."""
+        bonuses for the numbers and the outlet the question names."""
         if self.fusion == "rrf":
             fused = self.fuse_rrf(dense, lexical)
             # On the scale of a chunk first in both lists, as convex fusion's 1.0 is.
             top = (self.dense_weight + self.bm25_weight) / (self.rrf_k + 1)
         else:
             fused, top = self.fuse_convex(dense, lexical), 1.0
-        wanted = numbers(query)
-        if not (wanted and self.number_weight):
+        wanted = numbers(query) if self.number_weight else frozenset()
+        sources = {p.source for p in fused if p.source} if self.source_weight else set()
+        named = {source for source in sources if names_source(query, source)}
+        if not (wanted or named):
             return fused
-        bonus = self.number_weight * top
-        boosted = [replace(p, score=p.score + bonus * number_match(wanted, p)) for p in fused]
+
+        def bonus(p: Passage) -> float:
+            by_number = self.number_weight * number_match(wanted, p)
+            return top * (by_number + (self.source_weight if p.source in named else 0.0))
+
+        boosted = [replace(p, score=p.score + bonus(p)) for p in fused]
         return sorted(boosted, key=lambda p: p.score, reverse=True)
 
     def fuse_convex(self, dense: list[Passage], lexical: list[Passage]) -> list[Passage]:

@@ -45,14 +45,16 @@ PROFILE_FUSION: dict[str, dict[str, Any]] = {
         "bm25_weight": 1.5,
         "alpha": 0.55,
         "number_weight": 0.3,
+        "source_weight": 0.3,
     },
     "accurate": {
         "fusion": "convex",
-        "alpha": 0.6,
+        "alpha": 0.65,
         "rrf_k": 40,
         "dense_weight": 1.0,
         "bm25_weight": 1.25,
         "number_weight": 0.4,
+        "source_weight": 0.3,
     },
 }
 RRF_KEYS = ("rrf_k", "dense_weight", "bm25_weight")
@@ -101,6 +103,13 @@ class RetrievalSettings(BaseModel):
         description="Bonus for a candidate holding the numbers the question names (years, "
         "quarters, seasons), times the share it holds, on the scale where a chunk first in "
         "both lists scores 1; 0 turns it off; None: the profile's.",
+    )
+    source_weight: float | None = Field(
+        None,
+        ge=0,
+        description="Bonus for a candidate from an outlet the question names ('as TechCrunch "
+        "reported'), on the same scale as number_weight; 0 turns it off; None: the "
+        "profile's.",
     )
     dedupe_threshold: float = Field(
         0.8,
@@ -175,7 +184,10 @@ class Settings(BaseSettings):
         """The fusion in force: what is set, else the profile's tuned choice."""
         r = self.retrieval
         tuned = PROFILE_FUSION[self.profile]
-        number_weight = r.number_weight if r.number_weight is not None else tuned["number_weight"]
+        bonuses = {
+            key: getattr(r, key) if getattr(r, key) is not None else tuned[key]
+            for key in ("number_weight", "source_weight")
+        }
         rrf_set = any(getattr(r, key) is not None for key in RRF_KEYS)
         method = r.fusion or ("rrf" if rrf_set else tuned["fusion"])
         if method == "rrf":
@@ -185,12 +197,12 @@ class Settings(BaseSettings):
                     key: getattr(r, key) if getattr(r, key) is not None else tuned[key]
                     for key in RRF_KEYS
                 },
-                "number_weight": number_weight,
+                **bonuses,
             }
         return {
             "fusion": "convex",
             "alpha": r.alpha if r.alpha is not None else tuned["alpha"],
-            "number_weight": number_weight,
+            **bonuses,
         }
 
     @field_validator("chroma_host")

@@ -1,10 +1,10 @@
 """Retrieval benchmark: article-level hit@k and MRR@10, search latency, ingest rate.
 
 Compares, on the same chunks and the same model: our hybrid search, dense alone, BM25
-alone, the first version's fusion, the default without its bonus for the question's
-numbers, and dense search over 1000-character chunks (LangChain's common default splitter
-setting) as an outside baseline. Ingest speed is reported beside the embedding model's
-own encode rate on the same chunk texts, as a ratio.
+alone, the first version's fusion, the default without its bonuses for the numbers and
+outlets the question names, and dense search over 1000-character chunks (LangChain's
+common default splitter setting) as an outside baseline. Ingest speed is reported beside
+the embedding model's own encode rate on the same chunk texts, as a ratio.
 
     python benchmarks/retrieval.py ../shared/eval/rgb-news [--limit N] [--json OUT]
 """
@@ -163,21 +163,21 @@ def run(
             }
 
         # The first version's fusion: rank constant 60, equal weights, BM25 on bare chunks,
-        # no bonus for numbers.
+        # no bonuses.
         searcher = bot.searcher
-        keys = ("fusion", "rrf_k", "dense_weight", "bm25_weight", "number_weight")
+        keys = ("fusion", "rrf_k", "dense_weight", "bm25_weight", "number_weight", "source_weight")
         tuned = {key: getattr(searcher, key) for key in keys}
         context = bot.store.context
-        for key, value in zip(keys, ("rrf", 60, 1.0, 1.0, 0.0), strict=True):
+        for key, value in zip(keys, ("rrf", 60, 1.0, 1.0, 0.0, 0.0), strict=True):
             setattr(searcher, key, value)
         bot.store.context = False
         searcher.bm25._revision = None  # rebuild the BM25 index without context
         results["hybrid_v1"] = hybrid_scores(bot, questions, golds)
         bot.store.context = context
         searcher.bm25._revision = None
-        # The default fusion without the bonus for numbers: what the bonus adds.
-        searcher.number_weight = 0.0
-        results["hybrid_no_numbers"] = hybrid_scores(bot, questions, golds)
+        # The default fusion without the bonuses for numbers and outlets: what they add.
+        searcher.number_weight = searcher.source_weight = 0.0
+        results["hybrid_no_bonus"] = hybrid_scores(bot, questions, golds)
         for key, value in tuned.items():
             setattr(searcher, key, value)
 
@@ -201,7 +201,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         "| set | profile | method | hit@1 | hit@5 | hit@10 | MRR@10 | answer@5 | search p50 ms |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    methods = ("bm25", "dense", "dense_1000_chars", "hybrid_v1", "hybrid_no_numbers", "hybrid")
+    methods = ("bm25", "dense", "dense_1000_chars", "hybrid_v1", "hybrid_no_bonus", "hybrid")
     for r in rows:
         for method in methods:
             if method not in r:
@@ -239,6 +239,7 @@ def main() -> int:
     parser.add_argument("--dense-weight", type=float)
     parser.add_argument("--bm25-weight", type=float)
     parser.add_argument("--number-weight", type=float)
+    parser.add_argument("--source-weight", type=float)
     parser.add_argument("--profile", choices=["fast", "accurate"], default="fast")
     parser.add_argument("--no-baseline", action="store_true", help="skip 1000-char chunks")
     parser.add_argument("--encode-sample", type=int, help="measure encode rate on N chunks")
@@ -251,6 +252,7 @@ def main() -> int:
             ("dense_weight", args.dense_weight),
             ("bm25_weight", args.bm25_weight),
             ("number_weight", args.number_weight),
+            ("source_weight", args.source_weight),
         )
         if value is not None
     }

@@ -6,7 +6,8 @@ beside the stores), then every setting of a grid is scored at article level:
 - ``rrf``: weighted reciprocal rank fusion, ``w / (rrf_k + rank)`` from each list;
 - ``convex``: ``a * dense + (1 - a) * bm25`` over min-max normalised scores;
 
-each with the bonus for the question's numbers at several weights (0: none).
+each with the bonuses for the numbers and the outlet the question names at several
+weights (0: none).
 
     python -m benchmarks.tune_fusion ../shared/eval/rgb-news ../shared/eval/squad2-500 \
         ../shared/eval/multihop-rag-500 --profile accurate --store-root /tmp/newsdesk-bench
@@ -30,7 +31,8 @@ from assistant import Assistant
 from assistant.retrieval import HybridSearcher, Passage, containment, shingles
 from benchmarks.retrieval import article_ranking, load_questions, score
 
-NUMBER_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.6)
+NUMBER_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.6)
+SOURCE_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5)
 
 
 def lists_for(set_dir: Path, store_root: Path, profile: str, candidates: int) -> dict[str, Any]:
@@ -126,19 +128,14 @@ def main() -> int:
             print(name, mode, {k: round(v, 3) for k, v in m.items()})
 
     settings: list[dict[str, Any]] = []
-    for number_weight in NUMBER_WEIGHTS:
-        for rrf_k, wb in itertools.product([1, 2, 5, 10, 20, 40, 60], [0.5, 0.75, 1.0, 1.5, 2.0]):
+    for number_weight, source_weight in itertools.product(NUMBER_WEIGHTS, SOURCE_WEIGHTS):
+        bonuses = {"number_weight": number_weight, "source_weight": source_weight}
+        for rrf_k, wb in itertools.product([1, 2, 5, 10, 40], [0.75, 1.0, 1.5, 2.0]):
             settings.append(
-                {
-                    "fusion": "rrf",
-                    "rrf_k": rrf_k,
-                    "dense_weight": 1.0,
-                    "bm25_weight": wb,
-                    "number_weight": number_weight,
-                }
+                {"fusion": "rrf", "rrf_k": rrf_k, "dense_weight": 1.0, "bm25_weight": wb, **bonuses}
             )
-        for alpha in [i / 20 for i in range(1, 20)]:
-            settings.append({"fusion": "convex", "alpha": alpha, "number_weight": number_weight})
+        for alpha in [i / 20 for i in range(6, 20)]:
+            settings.append({"fusion": "convex", "alpha": alpha, **bonuses})
 
     rows = []
     for setting in settings:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import Passage, jaccard, numbers, shingles
+from assistant.retrieval import Passage, jaccard, names_source, numbers, shingles
 from tests.conftest import SAMPLE_DIR
 
 
@@ -215,3 +215,49 @@ def test_a_question_without_numbers_is_ranked_as_fused(make_assistant, tmp_path:
     with_bonus = [(p.chunk_id, p.score) for p in bot.search(question, k=7)]
     bot.searcher.number_weight = 0.0
     assert [(p.chunk_id, p.score) for p in bot.search(question, k=7)] == with_bonus
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "expected"),
+    [
+        ("What did TechCrunch report about the deal?", "TechCrunch", True),
+        ("What did the Independent say about the match?", "The Independent - Sports", True),
+        ("What did The Independent - Sports say?", "The Independent - Sports", True),
+        ("Was the inquiry independent?", "The Independent - Sports", False),  # not a name
+        ("What did the Verge say?", "The Verge", True),
+        ("What did Vergeworld say?", "The Verge", False),  # whole words only
+        ("Who won the AP poll?", "AP", False),  # too short to tell from an abbreviation
+        ("What did TechCrunch say?", "", False),
+    ],
+)
+def test_a_question_names_an_outlet_as_written(question: str, source: str, expected: bool) -> None:
+    assert names_source(question, source) is expected
+
+
+BRIDGE = [
+    *FILLER,
+    {
+        "id": "gazette-bridge",
+        "title": "Main Street bridge closed for repairs",
+        "source": "Gazette",
+        "text": "The Main Street bridge closed on Monday for repairs to the bridge deck; the "
+        "closure of the Main Street bridge will last three weeks, the council said.",
+    },
+    {
+        "id": "herald-bridge",
+        "title": "Detours downtown",
+        "source": "Herald",
+        "text": "Drivers face detours downtown while crews fix the span, officials said.",
+    },
+]
+
+
+def test_the_outlet_the_question_names_comes_first(make_assistant, tmp_path: Path) -> None:
+    question = "What did the Herald say about the Main Street bridge closure?"
+    from assistant import Settings
+
+    bot = make_assistant(retrieval=Settings().retrieval.model_copy(update={"source_weight": 0.5}))
+    bot.ingest([_write_jsonl(tmp_path / "a.jsonl", BRIDGE)])
+    assert bot.search(question, k=1)[0].article_id == "herald-bridge"
+    bot.searcher.source_weight = 0.0
+    assert bot.search(question, k=1)[0].article_id == "gazette-bridge"

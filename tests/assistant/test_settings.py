@@ -60,11 +60,13 @@ def test_fusion_follows_the_profile_unless_set(
         "dense_weight": 1.0,
         "bm25_weight": 1.5,
         "number_weight": fast["number_weight"],
+        "source_weight": fast["source_weight"],
     }
     assert Settings(profile="accurate").fusion() == {
         "fusion": "convex",
-        "alpha": 0.6,
+        "alpha": 0.65,
         "number_weight": accurate["number_weight"],
+        "source_weight": accurate["source_weight"],
     }
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__ALPHA", "0.9")
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__NUMBER_WEIGHT", "0")
@@ -72,6 +74,7 @@ def test_fusion_follows_the_profile_unless_set(
         "fusion": "convex",
         "alpha": 0.9,
         "number_weight": 0.0,
+        "source_weight": accurate["source_weight"],
     }
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__NUMBER_WEIGHT")
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__FUSION", "convex")  # fast's tuned convex alpha
@@ -80,6 +83,7 @@ def test_fusion_follows_the_profile_unless_set(
         "fusion": "convex",
         "alpha": 0.55,
         "number_weight": fast["number_weight"],
+        "source_weight": fast["source_weight"],
     }
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__FUSION")
     # Setting an RRF constant asks for RRF, with the profile's other constants.
@@ -90,10 +94,11 @@ def test_fusion_follows_the_profile_unless_set(
         "dense_weight": 1.0,
         "bm25_weight": 0.5,
         "number_weight": accurate["number_weight"],
+        "source_weight": accurate["source_weight"],
     }
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT")
 
     searcher = Assistant(data_dir=tmp_path, profile="accurate").searcher
-    assert (searcher.fusion, searcher.alpha) == ("convex", 0.6)
+    assert (searcher.fusion, searcher.alpha) == ("convex", 0.65)
     searcher = Assistant(data_dir=tmp_path / "fast").searcher
     assert (searcher.fusion, searcher.rrf_k, searcher.bm25_weight) == ("rrf", 2, 1.5)
