@@ -1,10 +1,10 @@
 """Hybrid retrieval: dense search in Chroma and BM25 (bm25s), fused.
 
 Dense search finds paraphrases; BM25 finds the names, places and numbers that a small
-embedding model blurs. Fusion is convex by default: each list's scores are min-max
-normalised over its candidates and mixed as ``alpha * dense + (1 - alpha) * bm25``, so
-a chunk that both score well wins and how far ahead a top hit stands counts; reciprocal
-rank fusion (``weight / (rrf_k + rank)`` from each ranking) is the other choice. Then
+embedding model blurs. Fusion is convex (each list's scores are min-max normalised over
+its candidates and mixed as ``alpha * dense + (1 - alpha) * bm25``, so a chunk that both
+score well wins and how far ahead a top hit stands counts) or reciprocal rank fusion
+(``weight / (rrf_k + rank)`` from each ranking), as the profile says. Then
 the question's own exact terms, which neither input weighs as a reader does:
 
 - numbers: a question that names a year, a quarter or a season ("in 2019", "Q1 2021",

@@ -58,6 +58,7 @@ PROFILE_FUSION: dict[str, dict[str, Any]] = {
     },
 }
 RRF_KEYS = ("rrf_k", "dense_weight", "bm25_weight")
+BONUS_KEYS = ("number_weight", "source_weight")
 
 
 class RetrievalSettings(BaseModel):
@@ -184,26 +185,14 @@ class Settings(BaseSettings):
         """The fusion in force: what is set, else the profile's tuned choice."""
         r = self.retrieval
         tuned = PROFILE_FUSION[self.profile]
-        bonuses = {
-            key: getattr(r, key) if getattr(r, key) is not None else tuned[key]
-            for key in ("number_weight", "source_weight")
-        }
+
+        def chosen(*keys: str) -> dict[str, Any]:
+            return {k: tuned[k] if getattr(r, k) is None else getattr(r, k) for k in keys}
+
         rrf_set = any(getattr(r, key) is not None for key in RRF_KEYS)
         method = r.fusion or ("rrf" if rrf_set else tuned["fusion"])
-        if method == "rrf":
-            return {
-                "fusion": "rrf",
-                **{
-                    key: getattr(r, key) if getattr(r, key) is not None else tuned[key]
-                    for key in RRF_KEYS
-                },
-                **bonuses,
-            }
-        return {
-            "fusion": "convex",
-            "alpha": r.alpha if r.alpha is not None else tuned["alpha"],
-            **bonuses,
-        }
+        constants = RRF_KEYS if method == "rrf" else ("alpha",)
+        return {"fusion": method, **chosen(*constants, *BONUS_KEYS)}
 
     @field_validator("chroma_host")
     @classmethod

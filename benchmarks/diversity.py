@@ -32,10 +32,10 @@ from benchmarks.tune_fusion import collapse, duplicates, lists_for
 def measure(data: dict[str, Any], k: int, cap: int | None, candidates: int) -> dict[str, float]:
     searcher = data["searcher"]
     hits, recalls, articles, neighbours = [], [], [], []
-    for dn, lx, pairs, gold in zip(
-        data["dense"], data["bm25"], data["pairs"], data["golds"], strict=True
+    for dn, lx, question, pairs, gold in zip(
+        data["dense"], data["bm25"], data["questions"], data["pairs"], data["golds"], strict=True
     ):
-        found = collapse(searcher.fuse(dn, lx), pairs, candidates)
+        found = collapse(searcher.fuse(dn, lx, question), pairs, candidates)
         given = diversify(found, k, cap or k)
         ids = {p.article_id for p in given}
         hits.append(bool(ids & gold))

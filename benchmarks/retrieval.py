@@ -176,6 +176,8 @@ def run(
         bot.store.context = context
         searcher.bm25._revision = None
         # The default fusion without the bonuses for numbers and outlets: what they add.
+        for key, value in tuned.items():
+            setattr(searcher, key, value)
         searcher.number_weight = searcher.source_weight = 0.0
         results["hybrid_no_bonus"] = hybrid_scores(bot, questions, golds)
         for key, value in tuned.items():
