@@ -18,6 +18,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,15 +67,27 @@ def load_questions(path: Path, limit: int | None) -> list[dict[str, Any]]:
     return rows[:limit] if limit else rows
 
 
-def hybrid_scores(
-    bot: Assistant, questions: list[dict[str, Any]], golds: list[set[str]]
+def scores(
+    searches: list[list[Any]], questions: list[dict[str, Any]], golds: list[set[str]]
 ) -> dict[str, Any]:
-    """Article-level scores and answer@5 of the searcher as it is set now."""
-    searches = [bot.search(q["question"], k=30) for q in questions]
+    """Article-level scores and answer@5 of one search per question."""
     return {
         **score([article_ranking(p) for p in searches], golds),
         "answer@5": answer_in_passages(searches, questions),
     }
+
+
+@contextmanager
+def configured(searcher: Any, **values: Any) -> Iterator[None]:
+    """The searcher with some attributes set for the block, put back after it."""
+    before = {key: getattr(searcher, key) for key in values}
+    for key, value in values.items():
+        setattr(searcher, key, value)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            setattr(searcher, key, value)
 
 
 def baseline_1000_chars(bot: Assistant, articles: Path) -> Any:
@@ -156,32 +170,24 @@ def run(
                 searches.append(bot.search(q["question"], k=30, mode=mode))
                 latencies.append(time.perf_counter() - started)
             results[mode] = {
-                **score([article_ranking(p) for p in searches], golds),
-                "answer@5": answer_in_passages(searches, questions),
+                **scores(searches, questions, golds),
                 "search_p50_ms": 1000 * statistics.median(latencies),
                 "search_p95_ms": 1000 * statistics.quantiles(latencies, n=20)[-1],
             }
 
         # The first version's fusion: rank constant 60, equal weights, BM25 on bare chunks,
-        # no bonuses.
+        # no bonuses; then the default fusion without the bonuses: what they add.
         searcher = bot.searcher
-        keys = ("fusion", "rrf_k", "dense_weight", "bm25_weight", "number_weight", "source_weight")
-        tuned = {key: getattr(searcher, key) for key in keys}
-        context = bot.store.context
-        for key, value in zip(keys, ("rrf", 60, 1.0, 1.0, 0.0, 0.0), strict=True):
-            setattr(searcher, key, value)
-        bot.store.context = False
-        searcher.bm25._revision = None  # rebuild the BM25 index without context
-        results["hybrid_v1"] = hybrid_scores(bot, questions, golds)
-        bot.store.context = context
+        no_bonus = {"number_weight": 0.0, "source_weight": 0.0}
+        v1 = {"fusion": "rrf", "rrf_k": 60, "dense_weight": 1.0, "bm25_weight": 1.0, **no_bonus}
+        with configured(searcher, **v1), configured(bot.store, context=False):
+            searcher.bm25._revision = None  # rebuild the BM25 index without context
+            searches = [bot.search(q["question"], k=30) for q in questions]
+            results["hybrid_v1"] = scores(searches, questions, golds)
         searcher.bm25._revision = None
-        # The default fusion without the bonuses for numbers and outlets: what they add.
-        for key, value in tuned.items():
-            setattr(searcher, key, value)
-        searcher.number_weight = searcher.source_weight = 0.0
-        results["hybrid_no_bonus"] = hybrid_scores(bot, questions, golds)
-        for key, value in tuned.items():
-            setattr(searcher, key, value)
+        with configured(searcher, **no_bonus):
+            searches = [bot.search(q["question"], k=30) for q in questions]
+            results["hybrid_no_bonus"] = scores(searches, questions, golds)
 
         if baseline:
             collection = baseline_1000_chars(bot, articles)
