@@ -76,6 +76,7 @@ class Passage:
         return {
             "chunk_id": self.chunk_id,
             "article_id": self.article_id,
+            "index": self.index,
             "title": self.title,
             "url": self.url,
             "published": self.published,

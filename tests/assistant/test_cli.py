@@ -1,5 +1,6 @@
 """The newsdesk command as a user runs it."""
 
+import itertools
 import json
 from pathlib import Path
 
@@ -32,6 +33,12 @@ def test_ask_json_cites_the_false_claim_passage(
             "quote",
         }
     assert all("score" in p for p in out["passages"])
+    # Each passage says which chunk of its article it is: later chunks start later.
+    by_index = sorted(out["passages"], key=lambda p: (p["article_id"], p["index"]))
+    assert len({(p["article_id"], p["index"]) for p in by_index}) == len(by_index)
+    for a, b in itertools.pairwise(by_index):
+        if a["article_id"] == b["article_id"]:
+            assert a["start"] < b["start"]
 
 
 def test_ingest_twice_and_stats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
