@@ -10,7 +10,8 @@ the question's own exact terms, which neither input weighs as a reader does:
 - numbers: a question that names a year, a quarter or a season ("in 2019", "Q1 2021",
   "season 11") is about that one, but an embedding puts the 2018 prize beside the 2019
   one and BM25 weighs a year like any other word; each candidate gains ``number_weight``
-  times the share of the question's numbers it contains;
+  times the share of the question's numbers it contains ("the eleventh season" and "the
+  third quarter" contain 11 and Q3);
 - outlet: a question that names an outlet ("as reported by TechCrunch") is about its
   stories; a candidate from a source the question names gains ``source_weight``.
 
@@ -141,12 +142,45 @@ def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
 
 
 _NUMBER_WORDS = re.compile(r"[^\W_]*\d[^\W_]*")
+_ORDINAL_SUFFIX = re.compile(r"(\d+)(?:st|nd|rd|th)")
+# "first" and "second" are left out: mostly they count nothing ("first time", "a second").
+_ORDINAL_WORDS = (
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+    "twentieth",
+)
+_ORDINALS = {word: str(n) for n, word in enumerate(_ORDINAL_WORDS, start=3)}
+_QUARTERS = re.compile(r"\b(first|second|third|fourth|[1-4](?:st|nd|rd|th))[- ]quarter\b")
+_QUARTER_NUMBER = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
 
 
 @lru_cache(maxsize=4096)  # the same passages come back for question after question
 def numbers(text: str) -> frozenset[str]:
-    """The words of a text that hold a digit, lower-cased: '2019', 'q1', '93rd', '11'."""
-    return frozenset(_NUMBER_WORDS.findall(text.lower()))
+    """The words of a text that hold a digit, lower-cased ('2019', 'q1'), with ordinals as
+    their number ('93rd' and 'eleventh' as '93' and '11') and 'third quarter' as 'q3'."""
+    low = text.lower()
+    found = set()
+    for word in _NUMBER_WORDS.findall(low):
+        ordinal = _ORDINAL_SUFFIX.fullmatch(word)
+        found.add(ordinal.group(1) if ordinal else word)
+    found |= {_ORDINALS[w] for w in re.findall(r"[a-z]+", low) if w in _ORDINALS}
+    found |= {"q" + _QUARTER_NUMBER.get(q, q[0]) for q in _QUARTERS.findall(low)}
+    return frozenset(found)
 
 
 def number_match(wanted: frozenset[str], passage: Passage) -> float:

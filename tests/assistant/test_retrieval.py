@@ -166,11 +166,17 @@ def test_convex_fusion_mixes_normalised_scores_by_alpha(make_assistant) -> None:
     [
         ("Who won Wimbledon in 2019?", {"2019"}),
         ("Tesla's revenue in Q1 2021", {"q1", "2021"}),
-        ("the 93rd Academy Awards, season 11", {"93rd", "11"}),
+        ("the 93rd Academy Awards, season 11", {"93", "11"}),
+        # Spelled out, an ordinal or a quarter is the same number as in digits.
+        ("The eleventh and final season", {"11"}),
+        ("third-quarter earnings for 2019", {"3", "q3", "2019"}),
+        ("results for the 2nd quarter", {"2", "q2"}),
+        # "first" and "second" mostly count nothing.
+        ("for the first time in a second", set()),
         ("No numbers here.", set()),
     ],
 )
-def test_numbers_are_the_words_holding_a_digit(text: str, expected: set[str]) -> None:
+def test_numbers_are_those_the_text_names(text: str, expected: set[str]) -> None:
     assert numbers(text) == expected
 
 
