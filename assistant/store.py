@@ -174,19 +174,48 @@ class ChunkStore:
             self.client.delete_collection(self.collection_name)
         self._collection = None
 
+    def _reopened(self) -> Any:
+        """The collection as it is now, opened by name, never created: another process's
+        rebuild (``newsdesk ingest --rebuild`` while the page runs) deletes the collection
+        this handle points at and makes a new one under the same name."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            fresh = self.client.get_collection(
+                self.collection_name, embedding_function=chroma_function(self.embedder)
+            )
+        except NotFoundError as exc:
+            self._collection = None
+            raise StoreError(
+                f"the collection {self.collection_name!r} in {self.location} is gone: "
+                "deleted, or being rebuilt by another process; ask again when the rebuild "
+                "is done, or ingest articles to start a new one"
+            ) from exc
+        if self._collection is None or fresh.id != self._collection.id:
+            self._check_build(fresh)
+            self._collection = fresh
+        return fresh
+
+    def _read(self, method: str, **kwargs: Any) -> Any:
+        """``collection.method(**kwargs)``, once more on the current collection if another
+        process replaced the one this handle points at."""
+        from chromadb.errors import NotFoundError
+
+        try:
+            return getattr(self.collection, method)(**kwargs)
+        except NotFoundError:
+            return getattr(self._reopened(), method)(**kwargs)
+
     # -- reading -------------------------------------------------------------------------
 
     @property
     def revision(self) -> int:
         """A counter bumped by every write, so readers know when to rebuild their indexes."""
-        fresh = self.client.get_collection(
-            self.collection_name, embedding_function=chroma_function(self.embedder)
-        )
-        return int((fresh.metadata or {}).get("revision", 0))
+        return int((self._reopened().metadata or {}).get("revision", 0))
 
     def count(self) -> int:
         """Number of chunks stored."""
-        return int(self.collection.count())
+        return int(self._read("count"))
 
     def stored_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
         """Content hash of each of these articles that is stored complete."""
@@ -194,14 +223,14 @@ class ChunkStore:
         ids = list(dict.fromkeys(article_ids))
         for start in range(0, len(ids), 1000):
             batch = [f"{aid}#0" for aid in ids[start : start + 1000]]
-            got = self.collection.get(ids=batch, include=["metadatas"])
+            got = self._read("get", ids=batch, include=["metadatas"])
             for meta in got["metadatas"]:
                 found[str(meta["article_id"])] = str(meta["article_hash"])
         return found
 
     def articles(self) -> list[StoredArticle]:
         """Every complete article, newest first."""
-        got = self.collection.get(where={"index": 0}, include=["metadatas"])
+        got = self._read("get", where={"index": 0}, include=["metadatas"])
         articles = [
             StoredArticle(
                 id=str(m["article_id"]),
@@ -224,7 +253,7 @@ class ChunkStore:
         metas: list[dict[str, Any]] = []
         total = self.count()
         for offset in range(0, total, page):
-            got = self.collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            got = self._read("get", include=["documents", "metadatas"], limit=page, offset=offset)
             ids.extend(got["ids"])
             texts.extend(got["documents"])
             metas.extend(dict(m) for m in got["metadatas"])
@@ -238,7 +267,8 @@ class ChunkStore:
         Chroma returns fewer when it holds fewer (none from an empty collection), so the
         store is not counted first: at 100,000 chunks that count cost a quarter of a search.
         """
-        got = self.collection.query(
+        got = self._read(
+            "query",
             query_embeddings=np.asarray([vector], dtype=np.float32),
             n_results=n,
             where=where or None,

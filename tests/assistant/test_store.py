@@ -1,12 +1,15 @@
 """Ingest into a real embedded Chroma store: idempotent, replacing, recording its build."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from assistant import CollectionMismatch
+from assistant import CollectionMismatch, StoreError
 from tests.conftest import SAMPLE_DIR
 
 
@@ -103,3 +106,45 @@ def test_a_collection_remembers_its_profile(make_assistant) -> None:
     make_assistant().ingest([SAMPLE_DIR])
     with pytest.raises(CollectionMismatch, match=r"profile='fast'.*--profile fast.*--rebuild"):
         make_assistant(profile="accurate").stats()
+
+
+def test_a_reader_keeps_working_after_a_rebuild_by_another_process(
+    make_assistant, tmp_path: Path
+) -> None:
+    """The page holds one Assistant; an editor runs `newsdesk ingest --rebuild` meanwhile.
+    The rebuild deletes the collection the page has open and makes a new one."""
+    page = make_assistant()
+    page.ingest([SAMPLE_DIR])
+    assert page.search("Who disputed the withdrawal?")
+    extra = _article(
+        tmp_path / "ferry.txt",
+        "Harbour ferry returns",
+        "The harbour ferry resumed service on Monday after three weeks of engine repairs.",
+    )
+    env = {**os.environ, "NEWSDESK_BACKEND": "extractive"}
+    data_dir = str(page.store.data_dir)
+    command = ["ingest", "--rebuild", "--data-dir", data_dir, str(SAMPLE_DIR), str(extra)]
+    rebuild = subprocess.run(
+        [sys.executable, "-m", "assistant.cli", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert rebuild.returncode == 0, rebuild.stderr
+
+    found = page.search("When did the harbour ferry resume service?")
+    assert found and "harbour ferry resumed service" in found[0].text
+    assert page.stats()["articles"] == 2
+    answer = page.ask("Who disputed the withdrawal?")
+    assert any("we now know it was false" in c.passage.text for c in answer.citations)
+
+
+def test_a_reader_mid_rebuild_gets_a_clear_message(make_assistant) -> None:
+    page = make_assistant()
+    page.ingest([SAMPLE_DIR])
+    page.search("Who disputed the withdrawal?")
+    make_assistant().store.reset()  # another store's rebuild, before it writes again
+    with pytest.raises(StoreError, match="being rebuilt by another process"):
+        page.search("Who disputed the withdrawal?")
+    make_assistant().ingest([SAMPLE_DIR])  # the rebuild finishes
+    assert page.search("Who disputed the withdrawal?")
