@@ -175,9 +175,10 @@ class ChunkStore:
         self._collection = None
 
     def _reopened(self) -> Any:
-        """The collection as it is now, opened by name, never created: another process's
-        rebuild (``newsdesk ingest --rebuild`` while the page runs) deletes the collection
-        this handle points at and makes a new one under the same name."""
+        """The collection as it is now, opened by name. Another process's rebuild
+        (``newsdesk ingest --rebuild`` while the page runs) deletes the collection this
+        handle points at and makes a new one under the same name; once a handle was open,
+        a missing collection is not made anew here, so the rebuild's profile stands."""
         from chromadb.errors import NotFoundError
 
         try:
@@ -185,11 +186,12 @@ class ChunkStore:
                 self.collection_name, embedding_function=chroma_function(self.embedder)
             )
         except NotFoundError as exc:
-            self._collection = None
+            if self._collection is None:  # never opened here: a new store, made as usual
+                return self.collection
             raise StoreError(
                 f"the collection {self.collection_name!r} in {self.location} is gone: "
                 "deleted, or being rebuilt by another process; ask again when the rebuild "
-                "is done, or ingest articles to start a new one"
+                "is done, or run `newsdesk ingest` to start a new one"
             ) from exc
         if self._collection is None or fresh.id != self._collection.id:
             self._check_build(fresh)

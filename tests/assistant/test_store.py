@@ -139,6 +139,12 @@ def test_a_reader_keeps_working_after_a_rebuild_by_another_process(
     assert any("we now know it was false" in c.passage.text for c in answer.citations)
 
 
+def test_a_new_store_searches_to_nothing_in_every_mode(make_assistant) -> None:
+    bot = make_assistant()
+    for mode in ("bm25", "dense", "hybrid"):
+        assert bot.search("Who disputed the withdrawal?", mode=mode) == []
+
+
 def test_a_reader_mid_rebuild_gets_a_clear_message(make_assistant) -> None:
     page = make_assistant()
     page.ingest([SAMPLE_DIR])
