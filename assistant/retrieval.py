@@ -178,7 +178,7 @@ def numbers(text: str) -> frozenset[str]:
     for word in _NUMBER_WORDS.findall(low):
         ordinal = _ORDINAL_SUFFIX.fullmatch(word)
         found.add(ordinal.group(1) if ordinal else word)
-    found |= {_ORDINALS[w] for w in re.findall(r"[a-z]+", low) if w in _ORDINALS}
+    found |= {_ORDINALS[w] for w in _SHINGLE_WORDS.findall(low) if w in _ORDINALS}
     found |= {"q" + _QUARTER_NUMBER.get(q, q[0]) for q in _QUARTERS.findall(low)}
     return frozenset(found)
 
