@@ -191,8 +191,9 @@ def resolve_citations(
     what the sentence claims). A sentence left with no marker is cited to the passage
     that supports it best if that passage holds at least ``repoint_support`` of its
     words (small models often cite the wrong number, or none), and a marker is moved to
-    a passage that holds a quarter more of the sentence's words; otherwise it stands
-    unsupported, and an answer with no supported sentence is refused by the chain.
+    a passage that holds a quarter more of the sentence's words, or every one of them
+    when the cited passage lacks some; otherwise it stands unsupported, and an answer
+    with no supported sentence is refused by the chain.
     """
 
     def in_range(match: re.Match[str]) -> str:
@@ -218,8 +219,9 @@ def resolve_citations(
             support = spans[n - 1][3]
             if support < min_support:
                 return ""
-            if spans[best - 1][3] >= max(repoint_support, support + 0.25):
-                n = best  # another passage says it far more plainly: cite that one
+            top = spans[best - 1][3]
+            if top >= max(repoint_support, support + 0.25) or (top == 1.0 > support):
+                n = best  # another passage says it far more plainly, or all of it
             citations.setdefault(n, Citation(n, passages[n - 1], *spans[n - 1][:3]))
             return f"{match.group()[: -len(match.group(1)) - 2]}[{n}]"
 

@@ -97,6 +97,18 @@ def test_a_marker_moves_to_the_passage_that_plainly_says_it() -> None:
     assert citation.n == 2
 
 
+def test_a_marker_moves_to_the_passage_that_holds_every_word_of_the_sentence() -> None:
+    # Found by the property test: [3] holds four of the five words, [2] all five.
+    passages = [
+        _passage(1, "Council."),
+        _passage(2, "Council ferry harbour minister vote. Council."),
+        _passage(3, "Council ferry harbour minister."),
+    ]
+    text, (citation,) = resolve_citations("Council ferry harbour minister vote. [3]", passages)
+    assert text == "Council ferry harbour minister vote. [2]"
+    assert citation.quote == "Council ferry harbour minister vote."
+
+
 @pytest.mark.parametrize(
     ("question", "message"),
     [
