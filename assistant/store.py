@@ -299,10 +299,12 @@ class ChunkStore:
         """Embed and upsert chunks, every article's chunk 0 last; returns chunks written.
 
         The articles' old chunks are deleted first, so an article that shrank keeps no
-        stale tail.
+        stale tail. Writes go to the collection as it is now, so a page that outlived
+        another process's rebuild adds to the new collection.
         """
         if not chunks:
             return 0
+        self._reopened()
         counts: dict[str, int] = {}
         for chunk in chunks:
             counts[chunk.article_id] = counts.get(chunk.article_id, 0) + 1
@@ -325,6 +327,8 @@ class ChunkStore:
     def delete_articles(self, article_ids: Iterable[str]) -> None:
         """Remove every chunk of these articles (complete or not)."""
         ids = list(article_ids)
+        if ids:
+            self._reopened()
         for start in range(0, len(ids), 500):
             self.collection.delete(where={"article_id": {"$in": ids[start : start + 500]}})
         if ids:

@@ -139,6 +139,21 @@ def test_a_reader_keeps_working_after_a_rebuild_by_another_process(
     assert any("we now know it was false" in c.passage.text for c in answer.citations)
 
 
+def test_a_writer_keeps_working_after_a_rebuild_by_another_store(
+    make_assistant, tmp_path: Path
+) -> None:
+    """The page's library uploads and deletes go to the rebuilt collection, not the old one."""
+    page = make_assistant()
+    page.ingest([SAMPLE_DIR])
+    make_assistant().ingest([SAMPLE_DIR], rebuild=True)
+    ferry = _article(tmp_path / "ferry.txt", "Harbour ferry returns", "The ferry resumed.")
+    page.ingest([ferry])
+    assert make_assistant().stats()["articles"] == 2
+    make_assistant().ingest([SAMPLE_DIR], rebuild=True)
+    page.delete(make_assistant().articles()[0].id)
+    assert make_assistant().stats()["articles"] == 0
+
+
 def test_a_new_store_searches_to_nothing_in_every_mode(make_assistant) -> None:
     bot = make_assistant()
     for mode in ("bm25", "dense", "hybrid"):
