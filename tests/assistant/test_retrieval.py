@@ -234,6 +234,11 @@ def test_a_question_without_numbers_is_ranked_as_fused(make_assistant, tmp_path:
         ("What did Vergeworld say?", "The Verge", False),  # whole words only
         ("Who won the AP poll?", "AP", False),  # too short to tell from an abbreviation
         ("What did TechCrunch say?", "", False),
+        ("Age of the victims in the Age report?", "The Age", True),
+        ("Age of the victims?", "The Age", False),  # a sentence's first word, not a name
+        ("Fire crews came. Age of the victims?", "The Age", False),
+        ("TechCrunch said what?", "TechCrunch", True),  # never had a 'The' to lose
+        ("The Age said what?", "The Age", True),
     ],
 )
 def test_a_question_names_an_outlet_as_written(question: str, source: str, expected: bool) -> None:
