@@ -89,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bm25-weight", type=float, help="fusion weight of BM25")
     p.add_argument("--number-weight", type=float, help="bonus for the question's numbers")
     p.add_argument("--source-weight", type=float, help="bonus for the outlet it names")
+    p.add_argument("--date-weight", type=float, help="bonus for a date, when it asks when")
     p.add_argument("--compare", nargs=2, type=Path, metavar=("RUN_A", "RUN_B"))
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -203,6 +204,7 @@ def evaluate(args: argparse.Namespace) -> int:
             ("bm25_weight", args.bm25_weight),
             ("number_weight", args.number_weight),
             ("source_weight", args.source_weight),
+            ("date_weight", args.date_weight),
         )
         if value is not None
     }

@@ -13,7 +13,11 @@ the question's own exact terms, which neither input weighs as a reader does:
   times the share of the question's numbers it contains ("the eleventh season" and "the
   third quarter" contain 11 and Q3);
 - outlet: a question that names an outlet ("as reported by TechCrunch") is about its
-  stories; a candidate from a source the question names gains ``source_weight``.
+  stories; a candidate from a source the question names gains ``source_weight``;
+- date: a question that asks when ("When was Diablo 3 released?") wants a passage that
+  gives a day of a month, but both inputs rank passages about the thing (its patches, its
+  sequel) as high; a candidate that states a day of a month, not counting the date it
+  opens with (a dateline), gains ``date_weight``.
 
 The constants are the profile's (settings.PROFILE_FUSION), tuned on the shared sets.
 Near-duplicate chunks (one wire story run by two outlets) collapse to the better-ranked.
@@ -195,6 +199,35 @@ def number_match(wanted: frozenset[str], passage: Passage) -> float:
     return len(wanted & found) / len(wanted)
 
 
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+# A day of a month, as news text writes one: "May 15, 2012", "Dec. 1", "10 December 2020".
+_DAY_OF_MONTH = re.compile(
+    rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"
+)
+# The date a text opens with is when it was written (a snippet's "Apr 20, 2022 ...", a
+# dateline), not a date it reports.
+_OPENING_DATE = re.compile(rf"\s*{_MONTH}\.?\s+\d{{1,2}},\s+\d{{4}}\s*(?:\.\.\.|…|[-–—:])\s*")
+_ASKS_WHEN = re.compile(
+    r"^\s*when\b|\bwhen (?:is|was|will|did|does|do|are|were)\b|\b(?:what|which) (?:date|day)\b"
+    r"|\b(?:release|premiere|launch|opening|air) date\b",
+    re.IGNORECASE,
+)
+
+
+def asks_when(question: str) -> bool:
+    """Whether the question asks for a date ("When was it released?", "on what day")."""
+    return bool(_ASKS_WHEN.search(question))
+
+
+def states_a_date(text: str) -> bool:
+    """Whether the text gives a day of a month other than the date it opens with."""
+    opening = _OPENING_DATE.match(text)
+    return bool(_DAY_OF_MONTH.search(text, opening.end() if opening else 0))
+
+
 _OUTLET_PARTS = re.compile(r"\s+[-|:·]\s+")
 
 
@@ -353,6 +386,7 @@ class HybridSearcher:
         bm25_weight: float = 1.5,
         number_weight: float = 0.0,
         source_weight: float = 0.0,
+        date_weight: float = 0.0,
         dedupe_threshold: float = 0.8,
         mode: str = "hybrid",
     ) -> None:
@@ -367,6 +401,7 @@ class HybridSearcher:
         self.bm25_weight = bm25_weight
         self.number_weight = number_weight
         self.source_weight = source_weight
+        self.date_weight = date_weight
         self.dedupe_threshold = dedupe_threshold
         self.mode = mode
 
@@ -416,12 +451,15 @@ class HybridSearcher:
         wanted = numbers(query) if self.number_weight else frozenset()
         sources = {p.source for p in fused if p.source} if self.source_weight else set()
         named = {source for source in sources if names_source(query, source)}
-        if not (wanted or named):
+        when = bool(self.date_weight) and asks_when(query)
+        if not (wanted or named or when):
             return fused
 
         def bonus(p: Passage) -> float:
             by_number = self.number_weight * number_match(wanted, p)
-            return top * (by_number + (self.source_weight if p.source in named else 0.0))
+            by_source = self.source_weight if p.source in named else 0.0
+            by_date = self.date_weight if when and states_a_date(p.text) else 0.0
+            return top * (by_number + by_source + by_date)
 
         boosted = [replace(p, score=p.score + bonus(p)) for p in fused]
         return sorted(boosted, key=lambda p: p.score, reverse=True)

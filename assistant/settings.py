@@ -46,6 +46,7 @@ PROFILE_FUSION: dict[str, dict[str, Any]] = {
         "alpha": 0.55,
         "number_weight": 0.3,
         "source_weight": 0.3,
+        "date_weight": 0.25,
     },
     "accurate": {
         "fusion": "convex",
@@ -55,10 +56,11 @@ PROFILE_FUSION: dict[str, dict[str, Any]] = {
         "bm25_weight": 1.25,
         "number_weight": 0.4,
         "source_weight": 0.3,
+        "date_weight": 0.25,
     },
 }
 RRF_KEYS = ("rrf_k", "dense_weight", "bm25_weight")
-BONUS_KEYS = ("number_weight", "source_weight")
+BONUS_KEYS = ("number_weight", "source_weight", "date_weight")
 
 
 class RetrievalSettings(BaseModel):
@@ -110,6 +112,14 @@ class RetrievalSettings(BaseModel):
         ge=0,
         description="Bonus for a candidate from an outlet the question names ('as TechCrunch "
         "reported'), on the same scale as number_weight; 0 turns it off; None: the "
+        "profile's.",
+    )
+    date_weight: float | None = Field(
+        None,
+        ge=0,
+        description="Bonus, for a question that asks when ('When was it released?', 'the "
+        "premiere date'), for a candidate that states a day of a month (not counting the "
+        "date it opens with), on the same scale as number_weight; 0 turns it off; None: the "
         "profile's.",
     )
     dedupe_threshold: float = Field(

@@ -1,8 +1,9 @@
 """Retrieval benchmark: article-level hit@k and MRR@10, search latency, ingest rate.
 
 Compares, on the same chunks and the same model: our hybrid search, dense alone, BM25
-alone, the first version's fusion, the default without its bonuses for the numbers and
-outlets the question names, and dense search over 1000-character chunks (LangChain's
+alone, the first version's fusion, the default without its bonuses for the numbers,
+outlets and dates the question names or asks for, the default without the date bonus
+alone (the previous default), and dense search over 1000-character chunks (LangChain's
 common default splitter setting) as an outside baseline. Ingest speed is reported beside
 the embedding model's own encode rate on the same chunk texts, as a ratio.
 
@@ -178,7 +179,7 @@ def run(
         # The first version's fusion: rank constant 60, equal weights, BM25 on bare chunks,
         # no bonuses; then the default fusion without the bonuses: what they add.
         searcher = bot.searcher
-        no_bonus = {"number_weight": 0.0, "source_weight": 0.0}
+        no_bonus = {"number_weight": 0.0, "source_weight": 0.0, "date_weight": 0.0}
         v1 = {"fusion": "rrf", "rrf_k": 60, "dense_weight": 1.0, "bm25_weight": 1.0, **no_bonus}
         with configured(searcher, **v1), configured(bot.store, context=False):
             searcher.bm25._revision = None  # rebuild the BM25 index without context
@@ -188,6 +189,9 @@ def run(
         with configured(searcher, **no_bonus):
             searches = [bot.search(q["question"], k=30) for q in questions]
             results["hybrid_no_bonus"] = scores(searches, questions, golds)
+        with configured(searcher, date_weight=0.0):  # the default before the date bonus
+            searches = [bot.search(q["question"], k=30) for q in questions]
+            results["hybrid_no_date"] = scores(searches, questions, golds)
 
         if baseline:
             collection = baseline_1000_chars(bot, articles)
@@ -209,7 +213,15 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         "| set | profile | method | hit@1 | hit@5 | hit@10 | MRR@10 | answer@5 | search p50 ms |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    methods = ("bm25", "dense", "dense_1000_chars", "hybrid_v1", "hybrid_no_bonus", "hybrid")
+    methods = (
+        "bm25",
+        "dense",
+        "dense_1000_chars",
+        "hybrid_v1",
+        "hybrid_no_bonus",
+        "hybrid_no_date",
+        "hybrid",
+    )
     for r in rows:
         for method in methods:
             if method not in r:
@@ -248,6 +260,7 @@ def main() -> int:
     parser.add_argument("--bm25-weight", type=float)
     parser.add_argument("--number-weight", type=float)
     parser.add_argument("--source-weight", type=float)
+    parser.add_argument("--date-weight", type=float)
     parser.add_argument("--profile", choices=["fast", "accurate"], default="fast")
     parser.add_argument("--no-baseline", action="store_true", help="skip 1000-char chunks")
     parser.add_argument("--encode-sample", type=int, help="measure encode rate on N chunks")
@@ -261,6 +274,7 @@ def main() -> int:
             ("bm25_weight", args.bm25_weight),
             ("number_weight", args.number_weight),
             ("source_weight", args.source_weight),
+            ("date_weight", args.date_weight),
         )
         if value is not None
     }

@@ -7,14 +7,15 @@ beside the stores), then every setting of a grid is scored at article level:
 - ``convex``: ``a * dense + (1 - a) * bm25`` over min-max normalised scores;
 
 each with the bonuses for the numbers and the outlet the question names at several
-weights (0: none).
+weights (0: none), and the date bonus at the profile's weight. Then the date bonus alone is
+swept with the profile's other constants (``--date-weights``).
 
     python -m benchmarks.tune_fusion ../shared/eval/rgb-news ../shared/eval/squad2-500 \
         ../shared/eval/multihop-rag-500 --profile accurate --store-root /tmp/newsdesk-bench
 
 Prints each input's figures, then per setting each set's hit@1, hit@5, MRR@10 and its
 margin over the better of its two inputs (negative: the fusion lost to one of them),
-best worst-margin first.
+best worst-margin first, then the date sweep.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 
 from assistant import Assistant
 from assistant.retrieval import HybridSearcher, Passage, containment, shingles
+from assistant.settings import PROFILE_FUSION
 from benchmarks.retrieval import article_ranking, load_questions, score
 
 NUMBER_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.6)
@@ -114,6 +116,12 @@ def main() -> int:
     parser.add_argument("--candidates", type=int, default=40)
     parser.add_argument("--top", type=int, default=25, help="settings printed")
     parser.add_argument("--json", type=Path, help="write every setting's figures here")
+    parser.add_argument(
+        "--date-weights",
+        type=lambda v: [float(w) for w in v.split(",")],
+        default=[0.0, 0.1, 0.2, 0.25, 0.3, 0.4, 0.5],
+        help="date bonus weights to sweep with the profile's other constants",
+    )
     args = parser.parse_args()
     (args.store_root / args.profile).mkdir(parents=True, exist_ok=True)
     data = {s.name: lists_for(s, args.store_root, args.profile, args.candidates) for s in args.sets}
@@ -137,29 +145,38 @@ def main() -> int:
         for alpha in [i / 20 for i in range(6, 20)]:
             settings.append({"fusion": "convex", "alpha": alpha, **bonuses})
 
-    rows = []
-    for setting in settings:
-        row: dict[str, Any] = dict(setting)
-        worst = 1.0
-        for name, d in data.items():
-            s: HybridSearcher = d["searcher"]
-            for key, value in setting.items():
-                setattr(s, key, value)
-            m = evaluate(d, s.fuse)
-            best_in = {
-                k: max(inputs[name]["dense"][k], inputs[name]["bm25"][k])
-                for k in ("hit@5", "mrr@10")
-            }
-            margin = min(m["hit@5"] - best_in["hit@5"], m["mrr@10"] - best_in["mrr@10"])
-            worst = min(worst, margin)
-            row[name] = (*(round(m[k], 3) for k in ("hit@1", "hit@5", "mrr@10")), round(margin, 3))
-        row["worst_margin"] = round(worst, 3)
-        rows.append(row)
+    date_weight = PROFILE_FUSION[args.profile]["date_weight"]
+    rows = [figures(data, inputs, {**setting, "date_weight": date_weight}) for setting in settings]
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     for row in sorted(rows, key=lambda r: r["worst_margin"], reverse=True)[: args.top]:
         print(row)
+    print(f"date bonus with the {args.profile} profile's other constants:")
+    for weight in args.date_weights:
+        print(figures(data, inputs, {**PROFILE_FUSION[args.profile], "date_weight": weight}))
     return 0
+
+
+def figures(
+    data: dict[str, Any], inputs: dict[str, dict[str, dict[str, float]]], setting: dict[str, Any]
+) -> dict[str, Any]:
+    """One setting's hit@1, hit@5 and MRR@10 on each set, and its margin over the better of
+    the two inputs there; worst_margin is the smallest of those."""
+    row: dict[str, Any] = dict(setting)
+    worst = 1.0
+    for name, d in data.items():
+        s: HybridSearcher = d["searcher"]
+        for key, value in setting.items():
+            setattr(s, key, value)
+        m = evaluate(d, s.fuse)
+        best_in = {
+            k: max(inputs[name]["dense"][k], inputs[name]["bm25"][k]) for k in ("hit@5", "mrr@10")
+        }
+        margin = min(m["hit@5"] - best_in["hit@5"], m["mrr@10"] - best_in["mrr@10"])
+        worst = min(worst, margin)
+        row[name] = (*(round(m[k], 3) for k in ("hit@1", "hit@5", "mrr@10")), round(margin, 3))
+    row["worst_margin"] = round(worst, 3)
+    return row
 
 
 if __name__ == "__main__":

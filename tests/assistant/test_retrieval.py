@@ -5,7 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import Passage, jaccard, names_source, numbers, shingles
+from assistant.retrieval import (
+    Passage,
+    asks_when,
+    jaccard,
+    names_source,
+    numbers,
+    shingles,
+    states_a_date,
+)
 from tests.conftest import SAMPLE_DIR
 
 
@@ -243,6 +251,74 @@ def test_a_question_without_numbers_is_ranked_as_fused(make_assistant, tmp_path:
 )
 def test_a_question_names_an_outlet_as_written(question: str, source: str, expected: bool) -> None:
     assert names_source(question, source) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("When was Diablo 3 released?", True),
+        ("when did the strike start", True),
+        ("What is the release date of Cyberpunk 2077?", True),
+        ("What is the premiere date of The Walking Dead Season 11?", True),
+        ("On what day did the ferry return?", True),
+        ("Who spoke when the rain stopped?", False),  # a clause, not the question
+        ("Whenever the council meets, who chairs it?", False),
+        ("Who won the 2019 Maxwell Award?", False),
+    ],
+)
+def test_a_question_asks_when(question: str, expected: bool) -> None:
+    assert asks_when(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The game was launched on May 15, 2012.", True),
+        ("Released for Switch on 10 December 2020, it sold well.", True),
+        ("Release date. Dec. 1, 2017 ; No. of players.", True),
+        ("Apr 20, 2022 ... Tesla's revenue rose in the first quarter.", False),  # dateline
+        ("Apr 20, 2022 ... It was released on 10 December 2020.", True),
+        ("Diablo 3 was released in May 2012.", False),  # a month, no day
+        ("You may 15 times ask.", False),  # a verb, not the month
+    ],
+)
+def test_a_text_states_a_date(text: str, expected: bool) -> None:
+    assert states_a_date(text) is expected
+
+
+RELEASES = [
+    *FILLER,
+    {
+        "id": "patch",
+        "title": "Diablo 3 season released",
+        "source": "Herald",
+        "text": "The new Diablo 3 season was released this week, and players say the "
+        "release went smoothly.",
+    },
+    {
+        "id": "launch",
+        "title": "Blizzard's game",
+        "source": "Herald",
+        "text": "Diablo 3 was launched on May 15, 2012; console versions came a year later.",
+    },
+]
+
+
+def test_a_question_asking_when_prefers_the_passage_with_the_date(
+    make_assistant, tmp_path: Path
+) -> None:
+    question = "When was Diablo 3 released?"
+    bot = make_assistant()
+    bot.ingest([_write_jsonl(tmp_path / "a.jsonl", RELEASES)])
+    assert bot.searcher.date_weight > 0
+    ranked = [p.article_id for p in bot.search(question, k=3)]
+    # BM25 puts the season's release first (it repeats "released"), and so does the
+    # fusion without the bonus, which weighs BM25 the more.
+    assert bot.search(question, k=1, mode="bm25")[0].article_id == "patch"
+    bot.searcher.date_weight = 0.0
+    without = [p.article_id for p in bot.search(question, k=3)]
+    assert without.index("launch") > without.index("patch")
+    assert ranked.index("launch") < ranked.index("patch")
 
 
 BRIDGE = [

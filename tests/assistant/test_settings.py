@@ -61,22 +61,27 @@ def test_fusion_follows_the_profile_unless_set(
         "bm25_weight": 1.5,
         "number_weight": fast["number_weight"],
         "source_weight": fast["source_weight"],
+        "date_weight": fast["date_weight"],
     }
     assert Settings(profile="accurate").fusion() == {
         "fusion": "convex",
         "alpha": 0.65,
         "number_weight": accurate["number_weight"],
         "source_weight": accurate["source_weight"],
+        "date_weight": accurate["date_weight"],
     }
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__ALPHA", "0.9")
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__NUMBER_WEIGHT", "0")
+    monkeypatch.setenv("NEWSDESK_RETRIEVAL__DATE_WEIGHT", "0")
     assert Settings(profile="accurate").fusion() == {
         "fusion": "convex",
         "alpha": 0.9,
         "number_weight": 0.0,
         "source_weight": accurate["source_weight"],
+        "date_weight": 0.0,
     }
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__NUMBER_WEIGHT")
+    monkeypatch.delenv("NEWSDESK_RETRIEVAL__DATE_WEIGHT")
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__FUSION", "convex")  # fast's tuned convex alpha
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__ALPHA")
     assert Settings().fusion() == {
@@ -84,6 +89,7 @@ def test_fusion_follows_the_profile_unless_set(
         "alpha": 0.55,
         "number_weight": fast["number_weight"],
         "source_weight": fast["source_weight"],
+        "date_weight": fast["date_weight"],
     }
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__FUSION")
     # Setting an RRF constant asks for RRF, with the profile's other constants.
@@ -95,6 +101,7 @@ def test_fusion_follows_the_profile_unless_set(
         "bm25_weight": 0.5,
         "number_weight": accurate["number_weight"],
         "source_weight": accurate["source_weight"],
+        "date_weight": accurate["date_weight"],
     }
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT")
 
