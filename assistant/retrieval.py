@@ -222,6 +222,7 @@ def asks_when(question: str) -> bool:
     return bool(_ASKS_WHEN.search(question))
 
 
+@lru_cache(maxsize=4096)  # the same passages come back for question after question
 def states_a_date(text: str) -> bool:
     """Whether the text gives a day of a month other than the date it opens with."""
     opening = _OPENING_DATE.match(text)
