@@ -299,12 +299,11 @@ class ChunkStore:
         """Embed and upsert chunks, every article's chunk 0 last; returns chunks written.
 
         The articles' old chunks are deleted first, so an article that shrank keeps no
-        stale tail. Writes go to the collection as it is now, so a page that outlived
-        another process's rebuild adds to the new collection.
+        stale tail. Writes go to the collection as it is now (the delete reopens it), so a
+        page that outlived another process's rebuild adds to the new collection.
         """
         if not chunks:
             return 0
-        self._reopened()
         counts: dict[str, int] = {}
         for chunk in chunks:
             counts[chunk.article_id] = counts.get(chunk.article_id, 0) + 1
