@@ -40,12 +40,12 @@ class ChunkingSettings(BaseModel):
 PROFILE_FUSION: dict[str, dict[str, Any]] = {
     "fast": {
         "fusion": "rrf",
-        "rrf_k": 2,
+        "rrf_k": 5,
         "dense_weight": 1.0,
         "bm25_weight": 1.5,
         "alpha": 0.55,
-        "number_weight": 0.3,
-        "source_weight": 0.3,
+        "number_weight": 0.6,
+        "source_weight": 0.5,
         "date_weight": 0.25,
     },
     "accurate": {

@@ -56,7 +56,7 @@ def test_fusion_follows_the_profile_unless_set(
     fast, accurate = PROFILE_FUSION["fast"], PROFILE_FUSION["accurate"]
     assert Settings().fusion() == {
         "fusion": "rrf",
-        "rrf_k": 2,
+        "rrf_k": 5,
         "dense_weight": 1.0,
         "bm25_weight": 1.5,
         "number_weight": fast["number_weight"],
@@ -108,4 +108,4 @@ def test_fusion_follows_the_profile_unless_set(
     searcher = Assistant(data_dir=tmp_path, profile="accurate").searcher
     assert (searcher.fusion, searcher.alpha) == ("convex", 0.65)
     searcher = Assistant(data_dir=tmp_path / "fast").searcher
-    assert (searcher.fusion, searcher.rrf_k, searcher.bm25_weight) == ("rrf", 2, 1.5)
+    assert (searcher.fusion, searcher.rrf_k, searcher.bm25_weight) == ("rrf", 5, 1.5)
