@@ -207,9 +207,15 @@ _MONTH = (
 _DAY_OF_MONTH = re.compile(
     rf"\b{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b"
 )
-# The date a text opens with is when it was written (a snippet's "Apr 20, 2022 ...", a
-# dateline), not a date it reports.
-_OPENING_DATE = re.compile(rf"\s*{_MONTH}\.?\s+\d{{1,2}},\s+\d{{4}}\s*(?:\.\.\.|…|[-–—:])\s*")
+# The date a text opens with is when it was written, not a date it reports: a snippet's
+# "Apr 20, 2022 ...", or a wire dateline, "WASHINGTON, May 3 (Reuters) -" or "NEW YORK,
+# March 3, 2022 /PRNewswire/ --", whose place is in capitals.
+_PLACE = r"[A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+)*(?:, [A-Z][\w.'\-]+(?: [A-Z][\w.'\-]+)*)?"
+_OPENING_DATE = re.compile(
+    rf"\s*(?:{_MONTH}\.?\s+\d{{1,2}},\s+\d{{4}}"  # a snippet's date has its year
+    rf"|{_PLACE},\s+{_MONTH}\.?\s+\d{{1,2}}(?:,\s+\d{{4}})?)"  # a dateline may not
+    r"\s*(?:\([^)]{1,40}\)\s*|/[^/]{1,40}/\s*)?(?:\.\.\.|…|[-–—:]+)\s*"
+)
 _ASKS_WHEN = re.compile(
     r"^\s*when\b|\bwhen (?:is|was|will|did|does|do|are|were)\b|\b(?:what|which) (?:date|day)\b"
     r"|\b(?:release|premiere|launch|opening|air) date\b",

@@ -278,6 +278,11 @@ def test_a_question_asks_when(question: str, expected: bool) -> None:
         ("Release date. Dec. 1, 2017 ; No. of players.", True),
         ("Apr 20, 2022 ... Tesla's revenue rose in the first quarter.", False),  # dateline
         ("Apr 20, 2022 ... It was released on 10 December 2020.", True),
+        ("WASHINGTON, May 3 (Reuters) - The Senate voted on Tuesday.", False),  # wire dateline
+        ("NEW YORK, March 3, 2022 /PRNewswire/ -- Acme reported results.", False),
+        ("KYIV, Ukraine, Feb. 16 (AP) — Troops stayed.", False),
+        ("LONDON, Dec 1 (Reuters) - The bank opens on Jan. 5.", True),  # a day after it
+        ("May 15 — Blizzard released Diablo 3.", True),  # no year and no place: reported
         ("Diablo 3 was released in May 2012.", False),  # a month, no day
         ("You may 15 times ask.", False),  # a verb, not the month
     ],
