@@ -184,6 +184,11 @@ def run(
                 "search_p95_ms": 1000 * statistics.quantiles(latencies, n=20)[-1],
             }
 
+        def hybrid_scores() -> dict[str, Any]:
+            """Scores of the hybrid search as the searcher is configured now."""
+            searches = [bot.search(q["question"], k=30) for q in questions]
+            return scores(searches, questions, golds)
+
         # The first version's fusion: rank constant 60, equal weights, BM25 on bare chunks,
         # no bonuses; then the default fusion without the bonuses: what they add.
         searcher = bot.searcher
@@ -191,20 +196,16 @@ def run(
         v1 = {"fusion": "rrf", "rrf_k": 60, "dense_weight": 1.0, "bm25_weight": 1.0, **no_bonus}
         with configured(searcher, **v1), configured(bot.store, context=False):
             searcher.bm25._revision = None  # rebuild the BM25 index without context
-            searches = [bot.search(q["question"], k=30) for q in questions]
-            results["hybrid_v1"] = scores(searches, questions, golds)
+            results["hybrid_v1"] = hybrid_scores()
         searcher.bm25._revision = None
         with configured(searcher, **no_bonus):
-            searches = [bot.search(q["question"], k=30) for q in questions]
-            results["hybrid_no_bonus"] = scores(searches, questions, golds)
+            results["hybrid_no_bonus"] = hybrid_scores()
         with configured(searcher, date_weight=0.0):  # the default without the date bonus
-            searches = [bot.search(q["question"], k=30) for q in questions]
-            results["hybrid_no_date"] = scores(searches, questions, golds)
+            results["hybrid_no_date"] = hybrid_scores()
         previous = PREVIOUS_FUSION.get(bot.settings.profile)
         if previous:
             with configured(searcher, **previous):
-                searches = [bot.search(q["question"], k=30) for q in questions]
-                results["hybrid_previous"] = scores(searches, questions, golds)
+                results["hybrid_previous"] = hybrid_scores()
 
         if baseline:
             collection = baseline_1000_chars(bot, articles)
