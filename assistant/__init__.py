@@ -3,9 +3,9 @@
 The public API; everything else is internal and may change.
 """
 
-from assistant.assistant import BACKENDS, Assistant
-from assistant.chain import Passages, Token, Turn
-from assistant.citations import CANNOT_ANSWER, Answer, Citation
+from assistant.answering.citations import CANNOT_ANSWER
+from assistant.backends import BACKENDS, make_chat_model
+from assistant.desk import Assistant
 from assistant.errors import (
     BackendError,
     CollectionMismatch,
@@ -15,10 +15,17 @@ from assistant.errors import (
     QuestionError,
     StoreError,
 )
-from assistant.llms import make_chat_model
-from assistant.retrieval import Filters, Passage
 from assistant.settings import Settings
-from assistant.store import StoredArticle
+from assistant.types import (
+    Answer,
+    Citation,
+    Filters,
+    Passage,
+    Passages,
+    StoredArticle,
+    Token,
+    Turn,
+)
 from ingest.documents import Article, Chunk, IngestReport, Skipped
 
 __all__ = [

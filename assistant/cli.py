@@ -14,11 +14,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.assistant import Assistant
-from assistant.chain import Token, Turn
-from assistant.citations import Answer
+from assistant.desk import Assistant
 from assistant.errors import ConfigError, NewsdeskError
 from assistant.settings import Settings
+from assistant.types import Answer, Token, Turn
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3
@@ -181,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
 
 def evaluate(args: argparse.Namespace) -> int:
     """newsdesk eval: run a question set (resuming), print and write the reports."""
-    from assistant import reports
+    from assistant.evaluation import reports
 
     if args.compare:
         result = reports.compare_runs(*args.compare)
@@ -279,7 +278,7 @@ def chat(bot: Assistant, k: int | None, filters: dict[str, Any]) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:  # the chat page has its own flags: `newsdesk serve --help`
-        from app import main as serve
+        from assistant.web.serve import main as serve
 
         return serve(argv[1:])
     args = build_parser().parse_args(argv)

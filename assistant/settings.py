@@ -14,6 +14,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.retrieval.fusion import Fusion
+
 
 class ChunkingSettings(BaseModel):
     """How articles are cut into passages."""
@@ -61,6 +63,7 @@ PROFILE_FUSION: dict[str, dict[str, Any]] = {
 }
 RRF_KEYS = ("rrf_k", "dense_weight", "bm25_weight")
 BONUS_KEYS = ("number_weight", "source_weight", "date_weight")
+FUSION_KEYS = ("alpha", *RRF_KEYS, *BONUS_KEYS)
 
 
 class RetrievalSettings(BaseModel):
@@ -191,18 +194,18 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
-    def fusion(self) -> dict[str, Any]:
+    def fusion(self) -> Fusion:
         """The fusion in force: what is set, else the profile's tuned choice."""
         r = self.retrieval
         tuned = PROFILE_FUSION[self.profile]
 
-        def chosen(*keys: str) -> dict[str, Any]:
-            return {k: tuned[k] if getattr(r, k) is None else getattr(r, k) for k in keys}
+        def chosen(key: str) -> Any:
+            value = getattr(r, key)
+            return tuned[key] if value is None else value
 
         rrf_set = any(getattr(r, key) is not None for key in RRF_KEYS)
         method = r.fusion or ("rrf" if rrf_set else tuned["fusion"])
-        constants = RRF_KEYS if method == "rrf" else ("alpha",)
-        return {"fusion": method, **chosen(*constants, *BONUS_KEYS)}
+        return Fusion(method=method, **{key: chosen(key) for key in FUSION_KEYS})
 
     @field_validator("chroma_host")
     @classmethod

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import Answer, Assistant, Token, Turn
-from assistant.metrics import contains_answer, exact_match, token_f1
+from assistant.evaluation.metrics import contains_answer, exact_match, token_f1
 
 
 def timed(bot: Assistant, question: str, history: list[Turn] | None = None) -> dict[str, Any]:

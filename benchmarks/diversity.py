@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.chain import diversify
+from assistant.answering.context import diversify
 from assistant.settings import Settings
 from benchmarks.tune_fusion import collapse, duplicates, lists_for
 

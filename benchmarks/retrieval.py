@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import Assistant
-from assistant.embeddings import _cached_query
+from assistant.store.embedder import _cached_query
 
 # A profile's default fusion before its last change, for the row that shows what the change
 # did (README, Retrieval): fast was RRF 2/1.5 with numbers 0.3 and outlet 0.3 until it
@@ -103,7 +103,7 @@ def baseline_1000_chars(bot: Assistant, articles: Path) -> Any:
     """A Chroma collection of 1000-character chunks (overlap 200), dense search only."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from assistant.embeddings import chroma_function
+    from assistant.store.embedder import chroma_function
     from ingest import load_paths
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
@@ -195,9 +195,9 @@ def run(
         no_bonus = {"number_weight": 0.0, "source_weight": 0.0, "date_weight": 0.0}
         v1 = {"fusion": "rrf", "rrf_k": 60, "dense_weight": 1.0, "bm25_weight": 1.0, **no_bonus}
         with configured(searcher, **v1), configured(bot.store, context=False):
-            searcher.bm25._revision = None  # rebuild the BM25 index without context
+            searcher.bm25.invalidate()  # rebuild the BM25 index without context
             results["hybrid_v1"] = hybrid_scores()
-        searcher.bm25._revision = None
+        searcher.bm25.invalidate()
         with configured(searcher, **no_bonus):
             results["hybrid_no_bonus"] = hybrid_scores()
         with configured(searcher, date_weight=0.0):  # the default without the date bonus

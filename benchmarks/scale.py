@@ -251,7 +251,7 @@ def write_prepared(
     bot: Any, chunks: list[Any], prepared: dict[str, np.ndarray], label: str
 ) -> dict[str, Any]:
     """Write chunks through ChunkStore.write with prepared vectors in place of the model."""
-    from assistant.store import ChunkStore
+    from assistant.store.chroma import ChunkStore
 
     params = {k: v for k, v in bot.store.build_params.items() if k != "embedding_model"}
     store = ChunkStore(
@@ -274,8 +274,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     """In a fresh process: open the store, build BM25, time searches, read memory."""
     import logging
 
-    from assistant.embeddings import _cached_query
-    from assistant.retrieval import BM25Index
+    from assistant.retrieval.bm25 import BM25Index
+    from assistant.store.embedder import _cached_query
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     bot = open_assistant(args)

@@ -29,8 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant import Assistant
-from assistant.retrieval import HybridSearcher, Passage, containment, shingles
+from assistant.retrieval.dedupe import containment, shingles
+from assistant.retrieval.search import HybridSearcher
 from assistant.settings import PROFILE_FUSION
+from assistant.types import Passage
 from benchmarks.retrieval import article_ranking, load_questions, score
 
 NUMBER_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.6)

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-import app
 from assistant import Settings
 from assistant.models import smollm2_gguf_path
+from assistant.web import layout
 
 
 def free_port() -> int:
@@ -44,8 +44,8 @@ def served_page(data_dir: Path, backend: str) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as env:
         for key in [k for k in os.environ if k.startswith("NEWSDESK_")]:
             env.delenv(key)
-        demo = app.build_app(Settings(data_dir=data_dir, backend=backend))
-        _, url, _ = app.launch(
+        demo = layout.build_app(Settings(data_dir=data_dir, backend=backend))
+        _, url, _ = layout.launch(
             demo, host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True
         )
         try:

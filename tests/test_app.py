@@ -15,8 +15,10 @@ from typing import Any
 import gradio as gr
 import pytest
 
-import app
-from assistant import Answer, Assistant, Citation, ConfigError, Passage, Settings, page
+from assistant import Answer, Assistant, Citation, ConfigError, Passage, Settings
+from assistant.web import actions, layout, serve, uploads
+from assistant.web import views as page
+from assistant.web.pool import AssistantPool
 from tests.conftest import ROOT, SAMPLE_DIR
 from tests.servers import free_port, served_page, stop_process
 
@@ -37,10 +39,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
 
 
 @pytest.fixture()
-def desk(make_assistant: Any, tmp_path: Path) -> app.Desk:
+def desk(make_assistant: Any, tmp_path: Path) -> actions.PageActions:
     """The page's behaviour over its own empty store, without a server."""
-    pool = app.AssistantPool(lambda spec: make_assistant(backend=spec), "extractive")
-    return app.Desk(pool, tmp_path / "store" / "uploads")
+    pool = AssistantPool(lambda spec: make_assistant(backend=spec), "extractive")
+    return actions.PageActions(pool, tmp_path / "store" / "uploads")
 
 
 # -- the API ---------------------------------------------------------------------------------
@@ -95,13 +97,15 @@ def test_several_readers_at_once(served: tuple[str, Path]) -> None:
 # -- the chat --------------------------------------------------------------------------------
 
 
-def run_chat(desk: app.Desk, question: str, backend: str = "extractive", **kw: Any) -> list[Any]:
+def run_chat(
+    desk: actions.PageActions, question: str, backend: str = "extractive", **kw: Any
+) -> list[Any]:
     """Every update the chat handler yields: (input box, messages, sources panel, turns)."""
     args = {"k": 5, "date_from": "", "date_to": "", "sources": [], **kw}
     return list(desk.chat(question, [], [], backend, **args))
 
 
-def test_chat_streams_sources_before_the_answer(desk: app.Desk) -> None:
+def test_chat_streams_sources_before_the_answer(desk: actions.PageActions) -> None:
     desk.pool.get().ingest([SAMPLE_DIR], progress=False)
     updates = run_chat(desk, QUESTION)
 
@@ -123,7 +127,7 @@ def test_chat_streams_sources_before_the_answer(desk: app.Desk) -> None:
     ],
 )
 def test_errors_come_back_as_chat_messages(
-    desk: app.Desk, backend: str, kw: dict[str, str], expected: str
+    desk: actions.PageActions, backend: str, kw: dict[str, str], expected: str
 ) -> None:
     *_, (box, messages, _, turns) = run_chat(desk, QUESTION, backend, **kw)
     assert box == "" and turns == []
@@ -133,14 +137,14 @@ def test_errors_come_back_as_chat_messages(
 
 
 def test_unexpected_failures_are_logged_not_shown(
-    desk: app.Desk, caplog: pytest.LogCaptureFixture
+    desk: actions.PageActions, caplog: pytest.LogCaptureFixture
 ) -> None:
     def broken(spec: str) -> Assistant:
         raise RuntimeError("secret internals")
 
-    desk.pool = app.AssistantPool(broken, "extractive")
+    desk.pool = AssistantPool(broken, "extractive")
     *_, (_, messages, _, _) = run_chat(desk, QUESTION)
-    assert app.GENERIC_ERROR in messages[-1]["content"]
+    assert actions.GENERIC_ERROR in messages[-1]["content"]
     assert "secret internals" not in messages[-1]["content"]
     assert "secret internals" in caplog.text
 
@@ -161,7 +165,7 @@ def test_article_text_is_escaped() -> None:
 
 def recording_pool(
     make_assistant: Any, default: str, allow: list[str]
-) -> tuple[app.AssistantPool, list[str]]:
+) -> tuple[AssistantPool, list[str]]:
     """A pool whose every Assistant is extractive, and the specs it was asked to make."""
     made: list[str] = []
 
@@ -169,7 +173,7 @@ def recording_pool(
         made.append(spec)
         return make_assistant(backend="extractive")
 
-    return app.AssistantPool(factory, default, allow), made
+    return AssistantPool(factory, default, allow), made
 
 
 def test_readers_get_the_default_and_extractive_only(make_assistant: Any) -> None:
@@ -197,10 +201,11 @@ def test_backends_share_one_keyword_index_ready_after_an_upload(
     upload.parent.mkdir()
     upload.write_text(FERRY, encoding="utf-8")
 
-    app.Desk(pool, tmp_path / "uploads").ingest_uploads([str(upload)])
+    actions.PageActions(pool, tmp_path / "uploads").ingest_uploads([str(upload)])
 
     # Built by the upload, not left to the next reader's question.
-    assert index._revision == pool.get().store.revision and len(index.ids) == 1
+    built = index._snapshot
+    assert built.revision == pool.get().store.revision and len(built.ids) == 1
 
 
 def test_the_operator_can_offer_more_backends(make_assistant: Any) -> None:
@@ -216,7 +221,7 @@ def test_the_operator_can_offer_more_backends(make_assistant: Any) -> None:
 
 def test_chat_refuses_a_backend_not_offered_in_one_line(make_assistant: Any) -> None:
     pool, made = recording_pool(make_assistant, "extractive", ["local"])
-    desk = app.Desk(pool, Path("unused"))
+    desk = actions.PageActions(pool, Path("unused"))
     *_, (_, messages, _, turns) = run_chat(desk, QUESTION, "gguf:/home/me/.ssh/id_rsa")
     reply = messages[-1]["content"]
     assert turns == [] and "\n" not in reply and made == []
@@ -233,7 +238,7 @@ def test_the_page_offers_only_the_allowed_backends(make_assistant: Any, tmp_path
         made.append(spec)
         return make_assistant(backend="extractive")
 
-    demo = app.build_app(
+    demo = layout.build_app(
         Settings(data_dir=tmp_path / "store", backend="extractive"),
         assistant_factory=factory,
         sample_dir=None,
@@ -258,8 +263,8 @@ def test_the_page_offers_only_the_allowed_backends(make_assistant: Any, tmp_path
 def test_allow_backend_flags_override_the_environment(
     flags: list[str], env: str | None, expected: list[str]
 ) -> None:
-    args = app.build_parser().parse_args([x for spec in flags for x in ("--allow-backend", spec)])
-    assert app.page_backends(args.allow_backend, env) == expected
+    args = serve.build_parser().parse_args([x for spec in flags for x in ("--allow-backend", spec)])
+    assert serve.page_backends(args.allow_backend, env) == expected
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
@@ -271,7 +276,7 @@ def test_an_unknown_allowed_backend_stops_the_server_at_start(
         argv += ["--allow-backend", "nope:x"]
     else:
         monkeypatch.setenv("NEWSDESK_PAGE_BACKENDS", "extractive,nope:x")
-    assert app.main(argv) == 1
+    assert serve.main(argv) == 1
     err = capsys.readouterr().err
     assert err.startswith("newsdesk serve: unknown backend 'nope:x'; known backends:")
     assert err.count("\n") == 1
@@ -281,7 +286,10 @@ def test_an_unknown_allowed_backend_stops_the_server_at_start(
 
 
 def test_page_needs_no_gradio() -> None:
-    code = "import sys, assistant.page; sys.exit('gradio' in sys.modules or 'app' in sys.modules)"
+    code = (
+        "import sys, assistant.web.views; "
+        "sys.exit('gradio' in sys.modules or 'app' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
 
@@ -329,13 +337,13 @@ def test_only_the_latest_sources_show() -> None:
 )
 def test_upload_names_stay_inside_their_folder(tmp_path: Path, name: str) -> None:
     digest = "ab" * 32
-    target = app.upload_destination(tmp_path, name, digest)
+    target = uploads.upload_destination(tmp_path, name, digest)
     folder = (tmp_path / digest[:32]).resolve()
     assert target.parent == folder
     assert not target.name.startswith(".") and len(target.name) <= 120
 
 
-def test_upload_is_copied_ingested_and_deleted(desk: app.Desk, tmp_path: Path) -> None:
+def test_upload_is_copied_ingested_and_deleted(desk: actions.PageActions, tmp_path: Path) -> None:
     upload = tmp_path / "incoming" / "ferry.txt"
     upload.parent.mkdir()
     upload.write_text(FERRY, encoding="utf-8")
@@ -361,11 +369,11 @@ def test_upload_is_copied_ingested_and_deleted(desk: app.Desk, tmp_path: Path) -
     assert desk.library()[0] == [] and not kept.exists()
 
 
-def test_oversized_uploads_are_skipped(desk: app.Desk, tmp_path: Path) -> None:
+def test_oversized_uploads_are_skipped(desk: actions.PageActions, tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     with big.open("wb") as handle:  # sparse: no 21 MB written to disk
-        handle.truncate((app.MAX_UPLOAD_MB + 1) * 1024 * 1024)
-    assert f"big.txt</b>: skipped, larger than {app.MAX_UPLOAD_MB} MB" in desk.ingest_uploads(
+        handle.truncate((actions.MAX_UPLOAD_MB + 1) * 1024 * 1024)
+    assert f"big.txt</b>: skipped, larger than {actions.MAX_UPLOAD_MB} MB" in desk.ingest_uploads(
         [str(big)]
     )
     assert not desk.upload_root.exists()
@@ -375,9 +383,9 @@ def test_oversized_uploads_are_skipped(desk: app.Desk, tmp_path: Path) -> None:
 
 
 def test_auth_flag_needs_user_and_password(capsys: pytest.CaptureFixture[str]) -> None:
-    assert app.parse_auth("reader:s3cret:x") == ("reader", "s3cret:x")
-    assert app.parse_auth("") is None
-    assert app.main(["--auth", "nopassword"]) == 2
+    assert serve.parse_auth("reader:s3cret:x") == ("reader", "s3cret:x")
+    assert serve.parse_auth("") is None
+    assert serve.main(["--auth", "nopassword"]) == 2
     assert "USER:PASSWORD" in capsys.readouterr().err
 
 
@@ -390,7 +398,7 @@ def test_auth_flag_needs_user_and_password(capsys: pytest.CaptureFixture[str]) -
      ("0.0.0.0", False), ("::", False), ("192.168.1.5", False), ("example.org", False)],
 )  # fmt: skip
 def test_is_loopback(host: str, loopback: bool) -> None:
-    assert app.is_loopback(host) is loopback
+    assert serve.is_loopback(host) is loopback
 
 
 def listening_addresses(port: int) -> set[str]:
@@ -435,7 +443,7 @@ def test_the_server_refuses_uploads_over_the_size_limit(served: tuple[str, Path]
     import httpx
 
     url = served[0].rstrip("/")
-    big = b"x" * (app.MAX_UPLOAD_MB * 1024 * 1024 + 1)
+    big = b"x" * (actions.MAX_UPLOAD_MB * 1024 * 1024 + 1)
     small = FERRY.encode()
 
     refused = httpx.post(f"{url}/gradio_api/upload", files={"files": ("big.txt", big)}, timeout=60)
@@ -466,7 +474,7 @@ def test_our_code_never_unpickles() -> None:
 
 
 def test_embedding_models_load_from_safetensors_only() -> None:
-    from assistant.offline import minilm_path
+    from assistant.models.offline import minilm_path
 
     folder = minilm_path()
     names = {p.name for p in folder.rglob("*") if p.is_file()}

@@ -22,7 +22,8 @@ def test_the_wheel_ships_the_prompts_and_an_install_uses_its_own(tmp_path: Path)
     names = set(zipfile.ZipFile(wheel).namelist())
     prompts = {f"prompts/{p.name}" for p in (ROOT / "prompts").glob("*.txt")}
     assert prompts and prompts <= names
-    assert {"app.py", "assistant/chain.py", "ingest/loaders.py"} <= names
+    assert {"app.py", "assistant/answering/chain.py", "ingest/loaders.py"} <= names
+    assert {"assistant/web/static/page.css", "assistant/web/static/sources.js"} <= names
 
     site = tmp_path / "site"
     subprocess.run(
@@ -31,7 +32,7 @@ def test_the_wheel_ships_the_prompts_and_an_install_uses_its_own(tmp_path: Path)
         capture_output=True,
     )
     code = (
-        "from assistant import prompts; "
+        "from assistant.answering import prompts; "
         "print(prompts.PROMPTS_DIR); print(prompts.load('answer_system')[:20])"
     )
     run = subprocess.run(

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from assistant import CANNOT_ANSWER
-from assistant.citations import resolve_citations, sentence_spans
-from assistant.retrieval import Passage
+from assistant.answering.citations import resolve_citations
+from assistant.answering.sentences import sentence_spans
+from assistant.types import Passage
 
 
 def test_who_disputed_the_withdrawal_cites_the_white_house(

@@ -16,7 +16,8 @@ from langchain_core.language_models.fake_chat_models import (
 from langchain_core.messages import AIMessage
 
 from assistant import CANNOT_ANSWER, Answer, Passages, Token, Turn
-from assistant.chain import AnswerChain, bounded_history, within_budget
+from assistant.answering.chain import AnswerChain
+from assistant.answering.context import bounded_history, within_budget
 
 
 @pytest.fixture()
@@ -87,7 +88,7 @@ def _p(article: str, i: int):  # type: ignore[no-untyped-def]
 
 
 def test_diversify_caps_passages_per_article_but_fills_k() -> None:
-    from assistant.chain import diversify
+    from assistant.answering.context import diversify
 
     ranked = [_p("a", 0), _p("a", 1), _p("a", 2), _p("b", 0), _p("a", 3), _p("c", 0)]
     assert [p.chunk_id for p in diversify(ranked, 4, 2)] == ["a#0", "a#1", "b#0", "c#0"]

@@ -12,8 +12,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.citations import MARKER, resolve_citations, sentence_spans
-from assistant.retrieval import Passage
+from assistant.answering.citations import MARKER, resolve_citations
+from assistant.answering.sentences import sentence_spans
+from assistant.types import Passage
 
 WORDS = [
     "council", "ferry", "harbour", "minister", "vote", "budget", "bridge", "strike",

@@ -9,15 +9,10 @@ import pytest
 
 from assistant import Answer, Citation, Passage
 from assistant.cli import main
-from assistant.evaluation import (
-    Question,
-    load_questions,
-    read_results,
-    run_evaluation,
-    score_question,
-    summarize,
-)
-from assistant.reports import compare_runs, hit_curve, html_report, markdown_report
+from assistant.evaluation.questions import Question, load_questions
+from assistant.evaluation.reports import compare_runs, hit_curve, html_report, markdown_report
+from assistant.evaluation.runner import read_results, run_evaluation, score_question
+from assistant.evaluation.summary import summarize
 from tests.conftest import SAMPLE_DIR
 
 

@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 
-import app
-from assistant import Answer, Assistant, BackendError, Settings, Token, page
+from assistant import Answer, Assistant, BackendError, Settings, Token
 from assistant.settings import LLMSettings
+from assistant.web import actions
+from assistant.web import views as page
+from assistant.web.pool import AssistantPool
 from tests.conftest import SAMPLE_DIR
 from tests.servers import LlamaServer
 
@@ -115,17 +117,17 @@ def test_server_that_hangs_mid_answer_times_out_with_one_clear_error(
 # -- the page --------------------------------------------------------------------------------
 
 
-def chat(desk: app.Desk, question: str, backend: str, state: tuple[Any, Any]) -> Iterator[Any]:
+def chat(
+    desk: actions.PageActions, question: str, backend: str, state: tuple[Any, Any]
+) -> Iterator[Any]:
     """The chat handler's updates for one question, carrying on the page's conversation."""
     messages, turns = state
     return desk.chat(question, messages, turns, backend, 5, "", "", [])
 
 
 def test_the_page_shows_the_error_and_keeps_answering(store: Path, server: LlamaServer) -> None:
-    pool = app.AssistantPool(
-        lambda spec: Assistant(settings(store, server.url), backend=spec), SPEC
-    )
-    desk = app.Desk(pool, store / "uploads")
+    pool = AssistantPool(lambda spec: Assistant(settings(store, server.url), backend=spec), SPEC)
+    desk = actions.PageActions(pool, store / "uploads")
 
     # 1. The server dies while the answer is being written.
     updates, written = [], re.compile(r'nd-writing">[^<]*\w')
@@ -140,7 +142,7 @@ def test_the_page_shows_the_error_and_keeps_answering(store: Path, server: Llama
     assert [m["role"] for m in messages] == ["user", "assistant"]
     assert 'class="nd-error"' in reply and MIDWAY in reply
     assert page.text_html(server.url) in reply and "ask again" in reply
-    assert "Traceback" not in reply and app.GENERIC_ERROR not in reply
+    assert "Traceback" not in reply and actions.GENERIC_ERROR not in reply
 
     # 2. The same page answers the next question with another backend...
     *_, (_, messages, panel, turns) = chat(

@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant import CANNOT_ANSWER, Answer, Assistant, prompts
-from assistant.chain import PROMPT_RUN, AnswerChain, drop_links, word_runs
-from assistant.citations import MARKER
+from assistant import CANNOT_ANSWER, Answer, Assistant
+from assistant.answering import prompts
+from assistant.answering.chain import AnswerChain
+from assistant.answering.citations import MARKER
+from assistant.answering.guards import PROMPT_RUN, drop_links, word_runs
 from tests.conftest import DATA, SAMPLE_DIR
 
 INJECTION_DIR = DATA / "injection"

@@ -12,9 +12,9 @@ import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from assistant import llms
+from assistant.backends import LlamaCppChat, make_chat_model
+from assistant.backends import llamacpp as llms
 from assistant.errors import BackendError, ConfigError, ModelError
-from assistant.llms import LlamaCppChat, make_chat_model
 from assistant.models import smollm2_gguf_path
 from tests.servers import LlamaServer, free_port
 

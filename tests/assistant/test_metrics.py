@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.metrics import (
+from assistant.evaluation.metrics import (
     contains_answer,
     exact_match,
     hit_at,

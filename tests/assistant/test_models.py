@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import models
 from assistant.errors import ModelError
+from assistant.models import files as models
 from assistant.models import join_parts, qwen_gguf_path, qwen_part_paths, smollm2_gguf_path
 
 
@@ -202,7 +202,7 @@ def test_a_damaged_accurate_model_is_refused(
 ) -> None:
     import zipfile
 
-    from assistant import models
+    from assistant.models import files as models
 
     archive = tmp_path / "parts.zip"
     with zipfile.ZipFile(archive, "w") as z:

@@ -1,19 +1,14 @@
 """Hybrid retrieval over a real store with the real embedding model."""
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from assistant.retrieval import (
-    Passage,
-    asks_when,
-    jaccard,
-    names_source,
-    numbers,
-    shingles,
-    states_a_date,
-)
+from assistant.retrieval.dedupe import jaccard, shingles
+from assistant.retrieval.rules import asks_when, names_source, numbers, states_a_date
+from assistant.types import Passage
 from tests.conftest import SAMPLE_DIR
 
 
@@ -151,7 +146,7 @@ def _candidate(cid: str, score: float, **ranks: int) -> Passage:
 
 def test_convex_fusion_mixes_normalised_scores_by_alpha(make_assistant) -> None:
     searcher = make_assistant().searcher
-    searcher.fusion, searcher.alpha = "convex", 0.6
+    searcher.fusion = replace(searcher.fusion, method="convex", alpha=0.6)
     dense = [_candidate("a", 0.9, dense_rank=1), _candidate("b", 0.7, dense_rank=2)]
     dense.append(_candidate("c", 0.5, dense_rank=3))
     lexical = [_candidate("c", 12.0, bm25_rank=1), _candidate("d", 2.0, bm25_rank=2)]
@@ -163,7 +158,7 @@ def test_convex_fusion_mixes_normalised_scores_by_alpha(make_assistant) -> None:
     assert [round(p.score, 3) for p in fused] == [0.6, 0.4, 0.3, 0.0]
     both = fused[1]
     assert (both.dense_rank, both.bm25_rank) == (3, 1)  # ranks from both lists kept
-    searcher.alpha = 0.3  # BM25 now weighs more: its top hit leads
+    searcher.fusion = replace(searcher.fusion, alpha=0.3)  # BM25 now weighs more: its top hit leads
     assert searcher.fuse(dense, lexical)[0].chunk_id == "c"
     # One candidate, or one list empty: nothing divides by zero.
     assert [p.score for p in searcher.fuse(dense[:1], [])] == [0.3]
@@ -212,13 +207,13 @@ def test_the_year_the_question_names_decides_between_two_finals(
     question = "Who won the women's singles at Wimbledon in 2019?"
     bot = make_assistant()
     bot.ingest([_write_jsonl(tmp_path / "a.jsonl", WIMBLEDON)])
-    assert bot.searcher.number_weight > 0
+    assert bot.searcher.fusion.number_weight > 0
     assert bot.search(question, k=1)[0].article_id == "final-2019"
     # Both inputs prefer the 2018 final, which repeats more of the question's words;
     # without the bonus the fusion does too.
     assert bot.search(question, k=1, mode="dense")[0].article_id == "final-2018"
     assert bot.search(question, k=1, mode="bm25")[0].article_id == "final-2018"
-    bot.searcher.number_weight = 0.0
+    bot.searcher.fusion = replace(bot.searcher.fusion, number_weight=0.0)
     assert bot.search(question, k=1)[0].article_id == "final-2018"
 
 
@@ -227,7 +222,7 @@ def test_a_question_without_numbers_is_ranked_as_fused(make_assistant, tmp_path:
     bot.ingest([_write_jsonl(tmp_path / "a.jsonl", WIMBLEDON)])
     question = "Who won the women's singles at Wimbledon?"
     with_bonus = [(p.chunk_id, p.score) for p in bot.search(question, k=7)]
-    bot.searcher.number_weight = 0.0
+    bot.searcher.fusion = replace(bot.searcher.fusion, number_weight=0.0)
     assert [(p.chunk_id, p.score) for p in bot.search(question, k=7)] == with_bonus
 
 
@@ -315,12 +310,12 @@ def test_a_question_asking_when_prefers_the_passage_with_the_date(
     question = "When was Diablo 3 released?"
     bot = make_assistant()
     bot.ingest([_write_jsonl(tmp_path / "a.jsonl", RELEASES)])
-    assert bot.searcher.date_weight > 0
+    assert bot.searcher.fusion.date_weight > 0
     ranked = [p.article_id for p in bot.search(question, k=3)]
     # BM25 puts the season's release first (it repeats "released"), and so does the
     # fusion without the bonus, which weighs BM25 the more.
     assert bot.search(question, k=1, mode="bm25")[0].article_id == "patch"
-    bot.searcher.date_weight = 0.0
+    bot.searcher.fusion = replace(bot.searcher.fusion, date_weight=0.0)
     without = [p.article_id for p in bot.search(question, k=3)]
     assert without.index("launch") > without.index("patch")
     assert ranked.index("launch") < ranked.index("patch")
@@ -351,5 +346,5 @@ def test_the_outlet_the_question_names_comes_first(make_assistant, tmp_path: Pat
     bot = make_assistant(retrieval=Settings().retrieval.model_copy(update={"source_weight": 0.5}))
     bot.ingest([_write_jsonl(tmp_path / "a.jsonl", BRIDGE)])
     assert bot.search(question, k=1)[0].article_id == "herald-bridge"
-    bot.searcher.source_weight = 0.0
+    bot.searcher.fusion = replace(bot.searcher.fusion, source_weight=0.0)
     assert bot.search(question, k=1)[0].article_id == "gazette-bridge"

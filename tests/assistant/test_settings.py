@@ -1,10 +1,12 @@
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from assistant import Assistant, ConfigError, Settings
-from assistant.settings import PROFILE_FUSION
+from assistant.retrieval import Fusion
+from assistant.settings import FUSION_KEYS, PROFILE_FUSION
 
 
 def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,58 +56,30 @@ def test_fusion_follows_the_profile_unless_set(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     fast, accurate = PROFILE_FUSION["fast"], PROFILE_FUSION["accurate"]
-    assert Settings().fusion() == {
-        "fusion": "rrf",
-        "rrf_k": 5,
-        "dense_weight": 1.0,
-        "bm25_weight": 1.5,
-        "number_weight": fast["number_weight"],
-        "source_weight": fast["source_weight"],
-        "date_weight": fast["date_weight"],
-    }
-    assert Settings(profile="accurate").fusion() == {
-        "fusion": "convex",
-        "alpha": 0.65,
-        "number_weight": accurate["number_weight"],
-        "source_weight": accurate["source_weight"],
-        "date_weight": accurate["date_weight"],
-    }
+
+    def tuned(profile: dict[str, Any], method: str, **changed: float) -> Fusion:
+        return Fusion(method=method, **{**{k: profile[k] for k in FUSION_KEYS}, **changed})
+
+    assert Settings().fusion() == tuned(fast, "rrf")
+    assert Settings(profile="accurate").fusion() == tuned(accurate, "convex")
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__ALPHA", "0.9")
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__NUMBER_WEIGHT", "0")
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__DATE_WEIGHT", "0")
-    assert Settings(profile="accurate").fusion() == {
-        "fusion": "convex",
-        "alpha": 0.9,
-        "number_weight": 0.0,
-        "source_weight": accurate["source_weight"],
-        "date_weight": 0.0,
-    }
+    assert Settings(profile="accurate").fusion() == tuned(
+        accurate, "convex", alpha=0.9, number_weight=0.0, date_weight=0.0
+    )
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__NUMBER_WEIGHT")
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__DATE_WEIGHT")
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__FUSION", "convex")  # fast's tuned convex alpha
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__ALPHA")
-    assert Settings().fusion() == {
-        "fusion": "convex",
-        "alpha": 0.55,
-        "number_weight": fast["number_weight"],
-        "source_weight": fast["source_weight"],
-        "date_weight": fast["date_weight"],
-    }
+    assert Settings().fusion() == tuned(fast, "convex")
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__FUSION")
     # Setting an RRF constant asks for RRF, with the profile's other constants.
     monkeypatch.setenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT", "0.5")
-    assert Settings(profile="accurate").fusion() == {
-        "fusion": "rrf",
-        "rrf_k": 40,
-        "dense_weight": 1.0,
-        "bm25_weight": 0.5,
-        "number_weight": accurate["number_weight"],
-        "source_weight": accurate["source_weight"],
-        "date_weight": accurate["date_weight"],
-    }
+    assert Settings(profile="accurate").fusion() == tuned(accurate, "rrf", bm25_weight=0.5)
     monkeypatch.delenv("NEWSDESK_RETRIEVAL__BM25_WEIGHT")
 
     searcher = Assistant(data_dir=tmp_path, profile="accurate").searcher
-    assert (searcher.fusion, searcher.alpha) == ("convex", 0.65)
+    assert searcher.fusion == tuned(accurate, "convex")
     searcher = Assistant(data_dir=tmp_path / "fast").searcher
-    assert (searcher.fusion, searcher.rrf_k, searcher.bm25_weight) == ("rrf", 5, 1.5)
+    assert searcher.fusion == tuned(fast, "rrf")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.embeddings import Embeddings
 
 from assistant.errors import ConfigError
-from assistant.offline import EMBEDDING_MODELS, ensure_offline
+from assistant.models.offline import EMBEDDING_MODELS, ensure_offline
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,7 +1,8 @@
 """The chat page's HTML: answers with clickable ``[n]`` markers, sources, the library.
 
 Plain functions from the Assistant's dataclasses to HTML strings, and the page's CSS and
-JavaScript; no Gradio, so the look is tested without a server (``app.py`` wires them in).
+JavaScript (read from ``static/``); no Gradio, so the look is tested without a server
+(:mod:`assistant.web.layout` wires them in).
 Every text that comes from an article, a reader or a model goes through :func:`text_html`.
 """
 
@@ -10,14 +11,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from assistant.citations import CANNOT_ANSWER, MARKER, Answer
+from assistant.answering.citations import CANNOT_ANSWER, MARKER
+from assistant.types import Answer
 
 if TYPE_CHECKING:
-    from assistant.retrieval import Passage
-    from assistant.store import StoredArticle
+    from assistant.types import Passage, StoredArticle
     from ingest.documents import IngestReport
 
 __all__ = [
@@ -265,76 +267,9 @@ def deleted_html(title: str) -> str:
     return f"<p>Deleted <b>{text_html(title)}</b>.</p>"
 
 
-# -- styles and script -----------------------------------------------------------------------
+# -- styles and script: files beside this module --------------------------------------------
 
-# A click on [n] shows its answer's sources, opens passage n and scrolls to it. Registered
-# once per page, in the capture phase so the chat's own link handling never sees it.
-SOURCES_JS = """
-if (!window.__newsdeskCites) {
-  window.__newsdeskCites = true;
-  document.addEventListener("click", (event) => {
-    const link = event.target.closest && event.target.closest("a.nd-cite");
-    if (!link) return;
-    event.preventDefault();
-    event.stopPropagation();
-    const target = document.getElementById(link.getAttribute("href").slice(1));
-    if (!target) return;
-    const section = target.closest(".nd-turn");
-    document.querySelectorAll(".nd-turn").forEach((s) => { s.hidden = s !== section; });
-    document.querySelectorAll(".nd-passage.nd-active")
-      .forEach((p) => p.classList.remove("nd-active"));
-    target.open = true;
-    target.classList.add("nd-active");
-    (target.querySelector("mark") || target).scrollIntoView({ block: "center" });
-  }, true);
-}
-"""
-
-CSS = """
-.gradio-container { max-width: 1320px !important; margin: 0 auto; }
-#nd-header { display: flex; align-items: baseline; gap: 1rem; flex-wrap: wrap;
-  padding: .25rem 0 .5rem; border-bottom: 1px solid var(--border-color-primary); }
-#nd-header h1 { font-size: 1.6rem; margin: 0; letter-spacing: -.01em; }
-#nd-header .nd-tag { color: var(--body-text-color-subdued); }
-#nd-header .nd-stats { margin-left: auto; font-size: .85rem;
-  color: var(--body-text-color-subdued); }
-.nd-cite { display: inline-block; padding: 0 .25em; margin: 0 .05em; border-radius: 4px;
-  font-size: .8em; font-weight: 600; line-height: 1.5; text-decoration: none !important;
-  vertical-align: .1em; color: var(--color-accent) !important;
-  background: var(--color-accent-soft); cursor: pointer; }
-.nd-cite:hover { background: var(--color-accent); color: white !important; }
-.nd-foot { margin-top: .4rem; font-size: .75rem; color: var(--body-text-color-subdued); }
-.nd-status { color: var(--body-text-color-subdued); font-style: italic; }
-.nd-error { color: var(--error-text-color, #b91c1c); }
-.nd-closest { margin-top: .4rem; font-size: .9em; }
-.nd-closest ul { margin: .2rem 0 0 1.1rem; }
-.nd-meta { color: var(--body-text-color-subdued); font-size: .85em; }
-.nd-caret { display: inline-block; width: .5em; height: 1em; margin-left: 2px;
-  vertical-align: text-bottom; background: currentColor; opacity: .5;
-  animation: nd-blink 1s steps(1) infinite; }
-@keyframes nd-blink { 50% { opacity: 0; } }
-#nd-sources { max-height: 640px; overflow-y: auto; }
-#nd-sources .nd-q { font-weight: 600; margin-bottom: .1rem; }
-#nd-sources .nd-heading { font-size: .8rem; color: var(--body-text-color-subdued);
-  margin-bottom: .5rem; }
-#nd-sources .nd-empty { color: var(--body-text-color-subdued); padding: 1rem 0; }
-.nd-passage { border: 1px solid var(--border-color-primary); border-radius: 8px;
-  margin-bottom: .5rem; background: var(--background-fill-primary); }
-.nd-passage.nd-cited { border-left: 3px solid var(--color-accent); }
-.nd-passage.nd-active { box-shadow: 0 0 0 2px var(--color-accent-soft); }
-.nd-passage summary { display: flex; gap: .5rem; align-items: baseline; cursor: pointer;
-  padding: .45rem .6rem; list-style: none; }
-.nd-passage summary::-webkit-details-marker { display: none; }
-.nd-num { flex: none; min-width: 1.4em; text-align: center; font-size: .75rem;
-  font-weight: 700; border-radius: 4px; padding: 0 .25em;
-  background: var(--background-fill-secondary); }
-.nd-cited .nd-num { background: var(--color-accent-soft); color: var(--color-accent); }
-.nd-title { font-weight: 600; flex: 1; }
-.nd-passage summary .nd-meta { flex: none; white-space: nowrap; }
-.nd-text { padding: 0 .75rem .5rem; white-space: pre-wrap; font-size: .9rem; line-height: 1.5; }
-.nd-text mark { background: #fde68a; color: inherit; padding: 0 .1em; border-radius: 2px; }
-.nd-open { display: inline-block; margin: 0 .75rem .6rem; font-size: .85rem; }
-#nd-articles table { font-family: var(--font); }
-#nd-report ul { margin: .25rem 0 0 1.1rem; }
-#nd-report .nd-skip { color: var(--error-text-color, #b91c1c); }
-"""
+_STATIC = Path(__file__).resolve().parent / "static"
+# A click on [n] shows its answer's sources, opens passage n and scrolls to it.
+SOURCES_JS = (_STATIC / "sources.js").read_text(encoding="utf-8")
+CSS = (_STATIC / "page.css").read_text(encoding="utf-8")

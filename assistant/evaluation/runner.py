@@ -8,127 +8,35 @@ skipped). The summary aggregates whatever metrics the set allows: retrieval need
 
 from __future__ import annotations
 
-import csv
 import json
-import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from assistant.citations import MARKER
+from assistant.answering.citations import MARKER
 from assistant.errors import ConfigError
-from assistant.metrics import contains_answer, exact_match, hit_at, reciprocal_rank, token_f1
-
-if TYPE_CHECKING:
-    from assistant.assistant import Assistant
-    from assistant.citations import Answer
-    from assistant.retrieval import Passage
+from assistant.evaluation.metrics import (
+    contains_answer,
+    exact_match,
+    hit_at,
+    reciprocal_rank,
+    token_f1,
+)
+from assistant.evaluation.questions import BadRow, Question
+from assistant.evaluation.summary import summarize
+from assistant.types import Answer, Passage
 
 RETRIEVAL_DEPTH = 10  # articles ranked for hit@k and MRR
 SEARCH_PASSAGES = 30  # passages searched to rank that many articles
 
 
-@dataclass(frozen=True)
-class Question:
-    """One row of a question set."""
+class Answerer(Protocol):
+    """What a run needs of the assistant: a ranking and an answer per question."""
 
-    id: str
-    question: str
-    answers: tuple[str, ...] = ()
-    gold_ids: tuple[str, ...] = ()
-    answerable: bool | None = None
+    def search(self, query: str, k: int | None = None) -> list[Passage]: ...
 
-
-@dataclass(frozen=True)
-class BadRow:
-    """A row that could not be read, and why."""
-
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
-
-
-def _as_list(value: Any) -> tuple[str, ...]:
-    if value in (None, ""):
-        return ()
-    if isinstance(value, str):  # CSV: a JSON list, or "a|b" / a single value
-        text = value.strip()
-        if text.startswith("["):
-            value = json.loads(text)
-        else:
-            return tuple(v.strip() for v in text.split("|") if v.strip())
-    if not isinstance(value, list):
-        raise ValueError(f"expected a list, got {type(value).__name__}")
-    return tuple(str(v) for v in value)
-
-
-def _as_bool(value: Any) -> bool | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "1", "yes"):
-        return True
-    if text in ("false", "0", "no"):
-        return False
-    raise ValueError(f"answerable must be true or false, got {value!r}")
-
-
-def parse_row(row: dict[str, Any], line: int) -> Question:
-    """A Question from a row's canonical fields; ValueError says what is wrong."""
-    text = row.get("question")
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("no 'question' text")
-    return Question(
-        id=str(row.get("id") or f"line-{line}"),
-        question=text.strip(),
-        answers=_as_list(row.get("answers")),
-        gold_ids=_as_list(row.get("gold_ids")),
-        answerable=_as_bool(row.get("answerable")),
-    )
-
-
-def load_questions(path: Path) -> tuple[list[Question], list[BadRow]]:
-    """Questions from a JSON Lines or CSV file; bad rows are reported with line numbers."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"no question file at {path}")
-    rows: list[tuple[int, Any]] = []
-    bad: list[BadRow] = []
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = [(reader.line_num, row) for row in reader]
-    elif path.suffix.lower() in (".jsonl", ".json"):
-        for line, text in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
-            if not text.strip():
-                continue
-            try:
-                rows.append((line, json.loads(text)))
-            except json.JSONDecodeError as exc:
-                bad.append(BadRow(line, f"not JSON ({exc.msg})"))
-    else:
-        raise ConfigError(f"{path}: question sets are .jsonl or .csv files")
-    questions: list[Question] = []
-    seen: set[str] = set()
-    for line, row in rows:
-        try:
-            if not isinstance(row, dict):
-                raise ValueError("not an object")
-            question = parse_row(row, line)
-        except (ValueError, json.JSONDecodeError) as exc:
-            bad.append(BadRow(line, str(exc)))
-            continue
-        if question.id in seen:
-            bad.append(BadRow(line, f"duplicate id {question.id!r}"))
-            continue
-        seen.add(question.id)
-        questions.append(question)
-    return questions, bad
+    def ask(self, question: str) -> Answer: ...
 
 
 def _is_gold(passage: Passage, gold: set[str]) -> bool:
@@ -171,7 +79,7 @@ def score_question(q: Question, ranked: list[Passage], answer: Answer) -> dict[s
     return metrics
 
 
-def evaluate_question(bot: Assistant, q: Question) -> dict[str, Any]:
+def evaluate_question(bot: Answerer, q: Question) -> dict[str, Any]:
     """Run one question: search for the ranking, ask for the answer; the result record."""
     ranked = bot.search(q.question, SEARCH_PASSAGES)
     answer = bot.ask(q.question)
@@ -237,7 +145,7 @@ class RunResult:
 
 
 def run_evaluation(
-    bot: Assistant,
+    bot: Answerer,
     questions: Sequence[Question],
     folder: Path,
     *,
@@ -263,49 +171,3 @@ def run_evaluation(
                 progress(1)
     records = [done[q.id] for q in questions if q.id in done]
     return RunResult(folder, records, list(bad_rows), resumed)
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    pos = (len(ordered) - 1) * q
-    low = int(pos)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
-
-
-METRICS = (
-    "hit@1",
-    "hit@5",
-    "hit@10",
-    "mrr@10",
-    "recall@10",
-    "exact_match",
-    "f1",
-    "contains_answer",
-    "citation_precision",
-    "supported",
-    "refused_unanswerable",
-    "refused_answerable",
-)
-SUMMARY_NAMES = {"supported": "supported_answers"}
-
-
-def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Mean of each metric over the questions that have it; latency p50/p95 in seconds."""
-    summary: dict[str, Any] = {"questions": len(records)}
-    for name in METRICS:
-        values = [r["metrics"][name] for r in records if r["metrics"].get(name) is not None]
-        if values:
-            summary[SUMMARY_NAMES.get(name, name)] = statistics.fmean(values)
-    totals = [r["timings"]["total_s"] for r in records if "total_s" in r["timings"]]
-    if totals:
-        summary["latency_p50_s"] = _percentile(totals, 0.5)
-        summary["latency_p95_s"] = _percentile(totals, 0.95)
-    stages = sorted({k for r in records for k in r["timings"] if k != "total_s"})
-    for stage in stages:
-        values = [r["timings"][stage] for r in records if stage in r["timings"]]
-        summary[f"{stage.removesuffix('_s')}_p50_s"] = _percentile(values, 0.5)
-        summary[f"{stage.removesuffix('_s')}_p95_s"] = _percentile(values, 0.95)
-    return summary

@@ -12,7 +12,8 @@ from urllib.parse import quote as urlquote
 
 import numpy as np
 
-from assistant.evaluation import METRICS, SUMMARY_NAMES, read_results, summarize
+from assistant.evaluation.runner import read_results
+from assistant.evaluation.summary import METRICS, SUMMARY_NAMES, summarize
 
 FRACTIONS = {SUMMARY_NAMES.get(m, m) for m in METRICS}
 

@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.chain import AnswerChain, Event, Turn
-from assistant.citations import Answer
-from assistant.embeddings import SentenceEmbedder
+from assistant.answering.chain import AnswerChain
+from assistant.backends.registry import BACKENDS, CHAT_BACKENDS, make_chat_model
 from assistant.errors import ConfigError
 from assistant.evaluation import RunResult, load_questions, read_results, run_evaluation
-from assistant.llms import CHAT_BACKENDS, make_chat_model
-from assistant.offline import PROFILES
-from assistant.retrieval import NO_FILTERS, Filters, HybridRetriever, HybridSearcher, Passage
+from assistant.models.offline import PROFILES
+from assistant.retrieval import HybridRetriever, HybridSearcher, Mode
 from assistant.settings import Settings
-from assistant.store import ChunkStore, StoredArticle
+from assistant.store import ChunkStore, SentenceEmbedder
+from assistant.types import NO_FILTERS, Answer, Event, Filters, Passage, StoredArticle, Turn
 from ingest import chunk_articles, load_paths
 from ingest.documents import IngestReport
-
-BACKENDS = ("local", "gguf:PATH", "openai:MODEL", "ollama:MODEL", "extractive")
 
 
 class Assistant:
@@ -62,8 +60,8 @@ class Assistant:
         self.searcher = HybridSearcher(
             self.store,
             self.embedder,
+            fusion=s.fusion(),
             candidates=r.candidates,
-            **s.fusion(),
             dedupe_threshold=r.dedupe_threshold,
             mode=r.mode,
         )
@@ -160,7 +158,7 @@ class Assistant:
             "dimensions": self.embedder.dimensions,
             "chunk_tokens": self.settings.chunking.chunk_tokens,
             "overlap_tokens": self.settings.chunking.overlap_tokens,
-            "fusion": self.settings.fusion(),
+            "fusion": asdict(self.settings.fusion()),
             "store": self.store.location,
             "collection": self.settings.collection,
             "backend": self.settings.backend,
@@ -191,7 +189,9 @@ class Assistant:
         if mode not in (None, "hybrid", "dense", "bm25"):
             raise ConfigError(f"unknown search mode {mode!r}; use hybrid, dense or bm25")
         filters = Filters(tuple(sources), date_from, date_to)
-        return self.searcher.search(query, k or self.settings.retrieval.k, filters, mode)
+        return self.searcher.search(
+            query, k or self.settings.retrieval.k, filters, cast(Mode | None, mode)
+        )
 
     def retriever(self, k: int | None = None, filters: Filters = NO_FILTERS) -> HybridRetriever:
         """The hybrid search as a LangChain retriever."""

@@ -52,7 +52,7 @@ def minilm_path() -> Path:
 
 
 def _mpnet() -> Path:
-    from assistant.models import mpnet_path
+    from assistant.models.files import mpnet_path
 
     return mpnet_path()
 

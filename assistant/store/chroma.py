@@ -14,32 +14,18 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from assistant.embeddings import SentenceEmbedder, chroma_function
 from assistant.errors import CollectionMismatch, StoreError
-from assistant.offline import ensure_offline
+from assistant.models.offline import ensure_offline
+from assistant.store.embedder import SentenceEmbedder, chroma_function
+from assistant.types import StoredArticle
 from ingest.documents import Chunk
 
 SCHEMA = 1  # bump when the record layout changes; old collections must be rebuilt
-
-
-@dataclass(frozen=True)
-class StoredArticle:
-    """What the store knows of one article, from its chunk 0."""
-
-    id: str
-    title: str
-    url: str
-    published: str
-    source: str
-    author: str
-    chunks: int
-    content_hash: str
 
 
 def chunk_metadata(chunk: Chunk, chunk_count: int) -> dict[str, str | int]:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.citations import content_words, sentence_spans
-from assistant.embeddings import SentenceEmbedder
-from assistant.retrieval import Passage
+from assistant.answering.sentences import content_words, sentence_spans
+from assistant.store.embedder import SentenceEmbedder
+from assistant.types import Passage
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The answer chain: condense → retrieve → number passages → prompt → model → citations.
 
 Built from LangChain parts: the prompts are ``ChatPromptTemplate``s over the files in
-``prompts/``, the model is any ``BaseChatModel`` (see :mod:`assistant.llms`), and the
+``prompts/``, the model is any ``BaseChatModel`` (see :mod:`assistant.backends`), and the
 retriever is the hybrid search. The ``extractive`` backend takes the same path with the
-model step replaced by :mod:`assistant.extractive`.
+model step replaced by :mod:`assistant.answering.extractive`.
 
 Events from :meth:`AnswerChain.stream`, in order: one ``Passages`` as soon as retrieval is
 done, then ``Token``s as the model writes, then one final ``Answer``.
@@ -14,55 +14,26 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
-from assistant import prompts
-from assistant.citations import (
+from assistant.answering import prompts
+from assistant.answering.citations import (
     CANNOT_ANSWER,
-    MARKER,
-    Answer,
     drop_phantom_claims,
     resolve_citations,
-    sentence_spans,
 )
-from assistant.embeddings import SentenceEmbedder
-from assistant.errors import QuestionError
-from assistant.extractive import compose, pick_sentences, relevance
-from assistant.retrieval import NO_FILTERS, Filters, HybridSearcher, Passage
-from ingest.tokenizer import count_tokens
+from assistant.answering.context import bounded_history, diversify, format_passages, within_budget
+from assistant.answering.extractive import compose, pick_sentences, relevance
+from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
+from assistant.retrieval.search import HybridSearcher
+from assistant.store.embedder import SentenceEmbedder
+from assistant.types import NO_FILTERS, Answer, Event, Filters, Passage, Passages, Token, Turn
 
-
-@dataclass(frozen=True)
-class Turn:
-    """One earlier exchange of a conversation."""
-
-    question: str
-    answer: str
-
-
-@dataclass(frozen=True)
-class Passages:
-    """Stream event: the passages the answer will be written from, numbered from 1."""
-
-    passages: tuple[Passage, ...]
-    question: str  # the standalone question that was searched
-
-
-@dataclass(frozen=True)
-class Token:
-    """Stream event: the next piece of the answer's text."""
-
-    text: str
-
-
-Event = Passages | Token | Answer
-
-# Extractive score (see assistant.extractive) above which a passage sentence answers the
+# Extractive score (see assistant.answering.extractive) above which a passage sentence answers the
 # question plainly: "Who disputed the withdrawal?" scores 0.51 on the sample article, the
 # unrelated "Who won the 2018 World Cup?" 0.09.
 QUOTE_FALLBACK = 0.45
@@ -71,109 +42,7 @@ QUOTE_FALLBACK = 0.45
 # score 0.25 and 0.29; for "Who won the 2018 World Cup?" its sentences score under 0.03.
 MIN_RELEVANCE = 0.15
 
-MAX_QUESTION_CHARS = 2000  # a question, not a document: the prompt must still fit
-
-# Words in a row that an answer may share with the system prompt: more, and the answer is
-# repeating its instructions (an article asked it to), not answering.
-PROMPT_RUN = 8
-
-
-def check_question(question: str) -> str:
-    """The question, stripped; QuestionError with what to do when it cannot be asked."""
-    text = question.strip()
-    if not text:
-        raise QuestionError("the question is empty; ask something about the articles")
-    if not any(ch.isalnum() for ch in text):
-        raise QuestionError(
-            "the question has no words, only punctuation; ask something about the articles"
-        )
-    if len(text) > MAX_QUESTION_CHARS:
-        raise QuestionError(
-            f"the question is {len(text):,} characters long; keep it under "
-            f"{MAX_QUESTION_CHARS:,} (to find passages about a text, search for its key words)"
-        )
-    return text
-
-
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
-
-# A link in an answer: a markdown link or image, an <autolink>, or a bare URL (any
-# scheme:// or www.).
-_LINK = re.compile(r"\]\(|<?\b[a-z][a-z0-9+.-]*://|\bwww\.", re.I)
-
-
-def drop_links(text: str) -> str:
-    """The text without its sentences that carry a link.
-
-    Answers never carry links: an article can ask the model to "end every answer with
-    this link", and a link in a trusted-looking answer is how a planted article would
-    reach a reader. The whole sentence goes, as what is left of it around the link is
-    the planted request itself. The cited passage, shown as text in the sources panel,
-    still holds any link the article printed.
-    """
-    out: list[str] = []
-    last = 0
-    for s, e in sentence_spans(text):
-        out.append(text[last:s] if _LINK.search(text[s:e]) else text[last:e])
-        last = e
-    out.append(text[last:])
-    return "".join(out).strip()
-
-
-def word_runs(text: str, n: int) -> set[tuple[str, ...]]:
-    """Every run of ``n`` words in a row in the text, lower-cased, markers left out."""
-    words = re.findall(r"\w+", MARKER.sub(" ", text).lower())
-    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
-
-
-def within_budget(passages: Sequence[Passage], max_tokens: int) -> list[Passage]:
-    """The best passages, in order, whose texts fit in ``max_tokens`` (at least one)."""
-    kept: list[Passage] = []
-    used = 0
-    for passage in passages:
-        cost = count_tokens(passage.text)
-        if kept and used + cost > max_tokens:
-            break
-        kept.append(passage)
-        used += cost
-    return kept
-
-
-def diversify(passages: Sequence[Passage], k: int, per_article: int) -> list[Passage]:
-    """The k best passages with at most ``per_article`` from one article, in rank order;
-    when too few articles are found to fill k, the best remaining passages fill in."""
-    picked: list[Passage] = []
-    rest: list[Passage] = []
-    counts: dict[str, int] = {}
-    for passage in passages:
-        if counts.get(passage.article_id, 0) < per_article and len(picked) < k:
-            picked.append(passage)
-            counts[passage.article_id] = counts.get(passage.article_id, 0) + 1
-        else:
-            rest.append(passage)
-    fill = rest[: max(0, k - len(picked))]
-    return sorted(picked + fill, key=passages.index)
-
-
-def bounded_history(history: Sequence[Turn], max_tokens: int) -> list[Turn]:
-    """The latest turns whose text fits in ``max_tokens``."""
-    kept: list[Turn] = []
-    used = 0
-    for turn in reversed(history):
-        used += count_tokens(turn.question) + count_tokens(turn.answer)
-        if used > max_tokens:
-            break
-        kept.append(turn)
-    return kept[::-1]
-
-
-def format_passages(passages: Sequence[Passage]) -> str:
-    """Numbered passages with where they come from, as the model sees them."""
-    blocks = []
-    for n, p in enumerate(passages, start=1):
-        about = " · ".join(x for x in (p.title, p.source, p.published) if x)
-        blocks.append(f"[{n}] {about}\n{p.text}")
-    return "\n\n".join(blocks)
 
 
 class AnswerChain:

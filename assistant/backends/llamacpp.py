@@ -1,0 +1,217 @@
+"""llama.cpp in process: a GGUF chat model as a LangChain ``BaseChatModel``."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    ChatMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+
+from assistant.errors import ModelError
+from assistant.models.files import qwen_gguf_path
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+
+@dataclass
+class _Loaded:
+    llama: Llama
+    lock: threading.Lock  # llama.cpp is not thread-safe: one generation at a time
+
+
+# One loaded model per (file, context size) per process: every LlamaCppChat made for the
+# same file shares its weights (mmap'd, so the page cache holds them once) and its KV cache.
+_LOADED: dict[tuple[str, int], _Loaded] = {}
+_LOADING = threading.Lock()
+
+
+def _load_llama(path: Path, *, n_ctx: int, n_threads: int | None) -> _Loaded:
+    """The process's ``Llama`` for ``path`` and ``n_ctx``, loaded on first call."""
+    key = (str(path.resolve()), n_ctx)
+    with _LOADING:
+        if key in _LOADED:
+            return _LOADED[key]
+        if not path.is_file():
+            raise ModelError(f"model file not found: {path}; check the path after 'gguf:'")
+        from llama_cpp import Llama
+
+        try:
+            llama = Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=n_threads or os.cpu_count(),
+                n_batch=512,
+                use_mmap=True,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(
+                f"llama.cpp could not load {path} ({exc}); check that it is a GGUF model file"
+            ) from exc
+        _LOADED[key] = loaded = _Loaded(llama, threading.Lock())
+        # Free it before interpreter teardown: llama.cpp's own __del__ runs too late
+        # then and prints a traceback on exit.
+        atexit.register(llama.close)
+        return loaded
+
+
+_ROLES: dict[type[BaseMessage], str] = {
+    SystemMessage: "system",
+    HumanMessage: "user",
+    AIMessage: "assistant",
+    ToolMessage: "tool",
+}
+
+
+def _to_llama_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
+    """LangChain messages → the OpenAI-style dicts llama-cpp-python takes."""
+    out = []
+    for message in messages:
+        if isinstance(message, ChatMessage):
+            role = message.role
+        else:
+            role = next((r for cls, r in _ROLES.items() if isinstance(message, cls)), "user")
+        out.append({"role": role, "content": message.text})
+    return out
+
+
+class LlamaCppChat(BaseChatModel):
+    """A GGUF chat model run in process by llama.cpp, with the model's own chat template.
+
+    The ``Llama`` loads on first use and is shared by every instance for the same file
+    and context size. Calls are serialised by a lock, and the KV cache is never reset
+    between them: llama-cpp-python re-evaluates only the tokens after the longest prefix
+    the new prompt shares with the previous one, so a fixed system prompt is paid once.
+
+    Example:
+        >>> chat = LlamaCppChat(model_path=Path("model.gguf"), max_tokens=64)
+        >>> chat.invoke("Say hi").content  # doctest: +SKIP
+    """
+
+    model_path: Path | None = None
+    """The GGUF file; ``None`` means the packaged Qwen model (:func:`qwen_gguf_path`)."""
+    n_ctx: int = 4096
+    """Context window in tokens: prompt plus answer."""
+    n_threads: int | None = None
+    """CPU threads; ``None`` means ``os.cpu_count()``."""
+    temperature: float = 0.0
+    max_tokens: int = 384
+    stop: list[str] | None = None
+    """Stop sequences added to those of every call."""
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp-chat"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model_path": str(self.model_path or "local"),
+            "n_ctx": self.n_ctx,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+        }
+
+    @property
+    def model_name(self) -> str:
+        return self.model_path.name if self.model_path else "qwen2.5-coder-1.5b-instruct"
+
+    def _loaded(self) -> _Loaded:
+        path = self.model_path if self.model_path is not None else qwen_gguf_path()
+        return _load_llama(path, n_ctx=self.n_ctx, n_threads=self.n_threads)
+
+    def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
+        stops = [*(self.stop or []), *(stop or [])]
+        params: dict[str, Any] = {
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "stop": stops,
+        }
+        params.update(kwargs)
+        return params
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Tokens of ``text`` by the model's own tokenizer (LangChain's default is GPT-2's,
+        fetched from the Hugging Face hub)."""
+        return self._loaded().llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        loaded = self._loaded()
+        with loaded.lock:
+            response = cast(
+                dict[str, Any],
+                loaded.llama.create_chat_completion(
+                    messages=_to_llama_messages(messages),  # type: ignore[arg-type]
+                    **self._params(stop, kwargs),
+                ),
+            )
+        choice = response["choices"][0]
+        usage = response.get("usage") or {}
+        message = AIMessage(
+            content=choice["message"].get("content") or "",
+            response_metadata={
+                "model_name": self.model_name,
+                "finish_reason": choice.get("finish_reason"),
+            },
+            usage_metadata={
+                "input_tokens": usage.get("prompt_tokens", 0),
+                "output_tokens": usage.get("completion_tokens", 0),
+                "total_tokens": usage.get("total_tokens", 0),
+            },
+        )
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        loaded = self._loaded()
+        # The lock is held until the stream ends or is closed: a second caller waits
+        # rather than interleaving with this generation's KV cache.
+        with loaded.lock:
+            parts = loaded.llama.create_chat_completion(
+                messages=_to_llama_messages(messages),  # type: ignore[arg-type]
+                stream=True,
+                **self._params(stop, kwargs),
+            )
+            for part in cast(Iterator[dict[str, Any]], parts):
+                choice = part["choices"][0]
+                text = choice["delta"].get("content") or ""
+                finish = choice.get("finish_reason")
+                if not text and not finish:
+                    continue
+                metadata = (
+                    {"model_name": self.model_name, "finish_reason": finish} if finish else {}
+                )
+                chunk = ChatGenerationChunk(
+                    message=AIMessageChunk(content=text, response_metadata=metadata)
+                )
+                if run_manager and text:
+                    run_manager.on_llm_new_token(text, chunk=chunk)
+                yield chunk

@@ -1,0 +1,53 @@
+"""A run's summary: each metric's mean over the questions that have it, and latencies."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from typing import Any
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    pos = (len(ordered) - 1) * q
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+METRICS = (
+    "hit@1",
+    "hit@5",
+    "hit@10",
+    "mrr@10",
+    "recall@10",
+    "exact_match",
+    "f1",
+    "contains_answer",
+    "citation_precision",
+    "supported",
+    "refused_unanswerable",
+    "refused_answerable",
+)
+SUMMARY_NAMES = {"supported": "supported_answers"}
+
+
+def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Mean of each metric over the questions that have it; latency p50/p95 in seconds."""
+    summary: dict[str, Any] = {"questions": len(records)}
+    for name in METRICS:
+        values = [r["metrics"][name] for r in records if r["metrics"].get(name) is not None]
+        if values:
+            summary[SUMMARY_NAMES.get(name, name)] = statistics.fmean(values)
+    totals = [r["timings"]["total_s"] for r in records if "total_s" in r["timings"]]
+    if totals:
+        summary["latency_p50_s"] = _percentile(totals, 0.5)
+        summary["latency_p95_s"] = _percentile(totals, 0.95)
+    stages = sorted({k for r in records for k in r["timings"] if k != "total_s"})
+    for stage in stages:
+        values = [r["timings"][stage] for r in records if stage in r["timings"]]
+        summary[f"{stage.removesuffix('_s')}_p50_s"] = _percentile(values, 0.5)
+        summary[f"{stage.removesuffix('_s')}_p95_s"] = _percentile(values, 0.95)
+    return summary
