@@ -1,0 +1,1 @@
+"""One module per file format; each loader turns a path into a :class:`LoadResult`."""

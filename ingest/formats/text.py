@@ -1,0 +1,15 @@
+"""Plain-text articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.cleaning import clean_text
+from ingest.formats.fields import one_article, split_title
+from ingest.reading import LoadResult, read_text
+
+
+def load_text(path: Path) -> LoadResult:
+    """A plain-text article: the first line is the title when one stands above the body."""
+    title, body = split_title(clean_text(read_text(path)), path)
+    return one_article(path, title, body)
