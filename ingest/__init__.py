@@ -4,7 +4,7 @@ This package never imports ``assistant``: the store and the chain build on it.
 
 Example:
     >>> from ingest import chunk_articles, load_paths
-    >>> articles, skipped = load_paths(["data/sample"])
+    >>> articles, skipped = load_paths(["data/sample"], max_file_mb=20)
     >>> chunks = chunk_articles(articles, chunk_tokens=180, overlap_tokens=30)
 """
 

@@ -19,13 +19,8 @@ from ingest.formats.records import load_csv, load_json, load_jsonl
 from ingest.formats.text import load_text
 from ingest.reading import MB, LoadError, LoadResult, check_file, os_error_reason
 
-# Largest file read, in MB; the chat page takes uploads up to 20 MB too. A 20 MB text is
-# some 5 million tokens, about 27,000 chunks of 180: a book, not an article.
-MAX_FILE_MB = 20.0
-
 __all__ = [
     "LOADERS",
-    "MAX_FILE_MB",
     "MB",
     "LoadError",
     "LoadResult",
@@ -50,12 +45,13 @@ LOADERS: dict[str, Loader] = {
 }
 
 
-def load_file(path: Path, *, max_file_mb: float | None = MAX_FILE_MB) -> LoadResult:
+def load_file(path: Path, *, max_file_mb: float | None) -> LoadResult:
     """The articles in one file, and the rows of it that were skipped.
 
     Args:
         path: a file whose suffix is one of ``LOADERS``.
         max_file_mb: a larger file is refused before it is read; None for no limit.
+            Required: the one default is ``Settings.max_file_mb``.
 
     Returns:
         ``(articles, skipped)``; ``skipped`` can only be non-empty for exports.
@@ -64,7 +60,8 @@ def load_file(path: Path, *, max_file_mb: float | None = MAX_FILE_MB) -> LoadRes
         LoadError: the file cannot be ingested; the message says why and what to do.
 
     Example:
-        >>> articles, skipped = load_file(Path("data/sample/white-house-russia-withdrawal.txt"))
+        >>> path = Path("data/sample/white-house-russia-withdrawal.txt")
+        >>> articles, skipped = load_file(path, max_file_mb=20)
         >>> articles[0].title
         'White House says Russian troop withdrawal claims are ‘false’'
     """

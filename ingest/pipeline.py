@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.chunking import chunk_article
 from ingest.documents import Article, Chunk, Skipped
-from ingest.loaders import MAX_FILE_MB, LoadError, LoadResult, load_file, os_error_reason
+from ingest.loaders import LoadError, LoadResult, load_file, os_error_reason
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +93,7 @@ def _load_one(path: Path, max_file_mb: float | None) -> LoadResult:
         return LoadResult([], [Skipped(str(path), reason)])
 
 
-def load_paths(
-    paths: Iterable[str | Path], *, max_file_mb: float | None = MAX_FILE_MB
-) -> LoadResult:
+def load_paths(paths: Iterable[str | Path], *, max_file_mb: float | None) -> LoadResult:
     """Every article in the files and folders given, and every file or row skipped.
 
     Articles are keyed by id: when two differ under the same id, the later one wins and
@@ -105,12 +103,13 @@ def load_paths(
     Args:
         paths: files and folders; folders are walked recursively.
         max_file_mb: a larger file is skipped unread, with a message; None for no limit.
+            Required: the one default is ``Settings.max_file_mb``.
 
     Returns:
         ``(articles, skipped)``; a bad file never stops the others from loading.
 
     Example:
-        >>> articles, skipped = load_paths(["data/sample", "missing.txt"])
+        >>> articles, skipped = load_paths(["data/sample", "missing.txt"], max_file_mb=20)
         >>> len(articles), [str(s) for s in skipped]
         (1, ['missing.txt: no such file or folder'])
     """

@@ -8,19 +8,21 @@ store already held.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from ingest.chunking import chunk_article
 from ingest.documents import Skipped
-from ingest.loaders import MB
+from ingest.loaders import MB, load_file
 from ingest.pipeline import load_paths
 from tests.conftest import SAMPLE_DIR
 
@@ -103,7 +105,7 @@ def _reason(skipped: list[Skipped], path: Path | str) -> str:
 
 @pytest.mark.parametrize("name", sorted(BAD_FILES))
 def test_a_bad_file_is_skipped_with_what_is_wrong_and_what_to_do(name: str) -> None:
-    articles, skipped = load_paths([BAD / name])
+    articles, skipped = load_paths([BAD / name], max_file_mb=None)
     assert articles == []
     assert len(skipped) == 1
     assert skipped[0].path == str(BAD / name)
@@ -116,14 +118,14 @@ def test_a_bad_file_is_skipped_with_what_is_wrong_and_what_to_do(name: str) -> N
 @pytest.mark.parametrize("row", sorted(BAD_ROWS))
 def test_a_bad_row_of_an_export_is_skipped_by_its_place(row: str) -> None:
     file = row.partition(":")[0].partition("[")[0]
-    _, skipped = load_paths([BAD / file])
+    _, skipped = load_paths([BAD / file], max_file_mb=None)
     wrong, todo = BAD_ROWS[row]
     reason = _reason(skipped, BAD / row)
     assert wrong in reason and todo in reason
 
 
 def test_the_bad_folder_skips_every_bad_file_and_loads_the_good_rows() -> None:
-    articles, skipped = load_paths([BAD])
+    articles, skipped = load_paths([BAD], max_file_mb=None)
     assert sorted(s.path for s in skipped) == sorted(
         str(BAD / name) for name in [*BAD_FILES, *BAD_ROWS]
     )
@@ -135,7 +137,7 @@ def test_the_bad_folder_skips_every_bad_file_and_loads_the_good_rows() -> None:
 
 
 def test_latin1_text_loads_as_written() -> None:
-    (article,) = load_paths([BAD / "latin1.txt"]).articles
+    (article,) = load_paths([BAD / "latin1.txt"], max_file_mb=None).articles
     assert article.title == "Fête de la musique à Québec"
     assert article.text.startswith("La fête de la musique aura lieu samedi")
     assert "Les élèves de l'école secondaire joueront à côté" in article.text
@@ -147,7 +149,7 @@ def test_utf8_with_a_damaged_character_is_not_read_as_latin1(tmp_path: Path) -> 
     path = tmp_path / "cut.txt"
     text = "Le café rouvre\n\nLe café de la gare rouvre lundi, a dit le maire. Été."
     path.write_bytes(text.encode("utf-8").replace(b"gare", b"g\xc3re", 1))
-    _, skipped = load_paths([path])
+    _, skipped = load_paths([path], max_file_mb=None)
     assert _reason(skipped, path) == (
         "damaged UTF-8 text: a byte that is not valid UTF-8, the first (0xC3) at line 3, "
         "column 16; fix or re-export the file as UTF-8"
@@ -157,7 +159,7 @@ def test_utf8_with_a_damaged_character_is_not_read_as_latin1(tmp_path: Path) -> 
 def test_an_export_without_articles_is_reported(tmp_path: Path) -> None:
     (tmp_path / "none.json").write_text("[]\n", "utf-8")
     (tmp_path / "header-only.csv").write_text("title,text\n", "utf-8")
-    articles, skipped = load_paths([tmp_path])
+    articles, skipped = load_paths([tmp_path], max_file_mb=None)
     assert articles == []
     assert {s.path: s.reason for s in skipped} == {
         str(tmp_path / name): "the export holds no articles; add some, or remove the file"
@@ -172,7 +174,7 @@ def test_a_50_mb_file_is_skipped_unread_with_the_limit_and_what_to_do(tmp_path: 
     big = _write_big(tmp_path / "big.txt", 50)
     tracemalloc.start()
     try:
-        articles, skipped = load_paths([big])
+        articles, skipped = load_paths([big], max_file_mb=20)  # the settings' default
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -192,11 +194,19 @@ def test_the_size_limit_is_a_parameter(tmp_path: Path) -> None:
     assert len(load_paths([path], max_file_mb=None).articles) == 1
 
 
+@pytest.mark.parametrize("function", [load_file, load_paths])
+def test_the_size_limit_has_no_default_of_its_own(function: Callable[..., object]) -> None:
+    """The one default is the settings' ``max_file_mb``; ingest must be told the limit."""
+    parameter = inspect.signature(function).parameters["max_file_mb"]
+    assert parameter.kind is inspect.Parameter.KEYWORD_ONLY
+    assert parameter.default is inspect.Parameter.empty
+
+
 def test_a_big_file_under_the_limit_loads_in_a_few_times_its_size(tmp_path: Path) -> None:
     path = _write_big(tmp_path / "big.txt", 6)
     tracemalloc.start()
     try:
-        (article,) = load_paths([path]).articles
+        (article,) = load_paths([path], max_file_mb=None).articles
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -210,7 +220,7 @@ def test_a_big_file_under_the_limit_loads_in_a_few_times_its_size(tmp_path: Path
 def test_chunking_hashes_a_big_article_once_not_once_a_chunk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (article,) = load_paths([_write_big(tmp_path / "big.txt", 0.5)]).articles
+    (article,) = load_paths([_write_big(tmp_path / "big.txt", 0.5)], max_file_mb=None).articles
     import ingest.documents
 
     calls: list[int] = []
@@ -256,7 +266,7 @@ def test_link_loops_and_broken_links_are_named_and_the_rest_loads(tmp_path: Path
     (news / "a").mkdir()
     (news / "a" / "b").symlink_to(news / "a", target_is_directory=True)
     (news / "gone.txt").symlink_to(tmp_path / "deleted.txt")
-    articles, skipped = load_paths([news, news / "self.txt"])
+    articles, skipped = load_paths([news, news / "self.txt"], max_file_mb=None)
     assert [a.title for a in articles] == ["Harbour ferry service to resume after six-month pause"]
     loop = (
         "cannot be read (Too many levels of symbolic links): a symbolic link that leads back "
@@ -276,7 +286,7 @@ def test_link_loops_and_broken_links_are_named_and_the_rest_loads(tmp_path: Path
 def test_a_pipe_in_a_folder_is_skipped_not_waited_on(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "feed.txt")
     shutil.copy(ARTICLES / "harbour-ferry.txt", tmp_path)
-    articles, skipped = load_paths([tmp_path])
+    articles, skipped = load_paths([tmp_path], max_file_mb=None)
     assert len(articles) == 1
     assert _reason(skipped, tmp_path / "feed.txt") == (
         "not a regular file or folder (a pipe, socket or device); name files or folders"
@@ -290,7 +300,7 @@ def test_an_unreadable_file_and_folder_are_named_with_check_its_permissions(
     shutil.copy(ARTICLES / "library-late-fees.md", tmp_path)
     script = (
         "import json, sys; from ingest.pipeline import load_paths; "
-        "articles, skipped = load_paths([sys.argv[1]]); "
+        "articles, skipped = load_paths([sys.argv[1]], max_file_mb=None); "
         "print(json.dumps([[a.title for a in articles], [[s.path, s.reason] for s in skipped]]))"
     )
     command = _without_file_privileges([sys.executable, "-c", script, str(tmp_path)])

@@ -21,7 +21,7 @@ SAMPLE = ROOT / "data" / "sample" / "white-house-russia-withdrawal.txt"
 
 @pytest.fixture(scope="module")
 def sample() -> Article:
-    return load_file(SAMPLE).articles[0]
+    return load_file(SAMPLE, max_file_mb=None).articles[0]
 
 
 def assert_well_formed(article: Article, chunks: list[Chunk], chunk_tokens: int) -> None:

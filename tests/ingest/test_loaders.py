@@ -19,7 +19,7 @@ SAMPLE = ROOT / "data" / "sample" / "white-house-russia-withdrawal.txt"
 
 def load_one(path: Path):  # type: ignore[no-untyped-def]
     """The single article a file holds."""
-    articles, skipped = load_file(path)
+    articles, skipped = load_file(path, max_file_mb=None)
     assert skipped == []
     assert len(articles) == 1
     return articles[0]
@@ -128,7 +128,7 @@ def test_encrypted_pdf_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "locked.pdf"
     writer.write(path)
     with pytest.raises(LoadError, match="encrypted; save an unprotected copy") as caught:
-        load_file(path)
+        load_file(path, max_file_mb=None)
     assert caught.value.path == str(path)
 
 
@@ -174,14 +174,14 @@ def test_text_in_an_unclear_encoding_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "cyrillic.txt"
     path.write_bytes("Заголовок\n\nПривет, мир! Как дела?".encode("cp1251"))
     with pytest.raises(LoadError, match="not UTF-8 text; save it as UTF-8 and ingest again"):
-        load_file(path)
+        load_file(path, max_file_mb=None)
 
 
 # --- exports ------------------------------------------------------------------------------
 
 
 def test_jsonl_rows() -> None:
-    articles, skipped = load_file(ARTICLES / "export.jsonl")
+    articles, skipped = load_file(ARTICLES / "export.jsonl", max_file_mb=None)
     assert skipped == []
     first, second, third = articles
     assert first.id == "wire-1001"
@@ -205,14 +205,20 @@ def test_export_row_without_id_has_a_content_id(tmp_path: Path) -> None:
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     one.write_text(json.dumps(row) + "\n", "utf-8")
     two.write_text(json.dumps({"source": "Elsewhere", **row}) + "\n", "utf-8")
-    assert load_file(one).articles[0].id == load_file(two).articles[0].id
+    assert (
+        load_file(one, max_file_mb=None).articles[0].id
+        == load_file(two, max_file_mb=None).articles[0].id
+    )
     row["text"] = "Other words."
     one.write_text(json.dumps(row) + "\n", "utf-8")
-    assert load_file(one).articles[0].id != load_file(two).articles[0].id
+    assert (
+        load_file(one, max_file_mb=None).articles[0].id
+        != load_file(two, max_file_mb=None).articles[0].id
+    )
 
 
 def test_json_articles_object() -> None:
-    articles, skipped = load_file(ARTICLES / "export.json")
+    articles, skipped = load_file(ARTICLES / "export.json", max_file_mb=None)
     assert skipped == []
     museum, marathon = articles
     assert museum.id == "2001"  # numbers become strings
@@ -232,14 +238,14 @@ def test_json_articles_object() -> None:
 def test_json_shapes(tmp_path: Path, payload: object) -> None:
     path = tmp_path / "a.json"
     path.write_text(json.dumps(payload), "utf-8")
-    (article,) = load_file(path).articles
+    (article,) = load_file(path, max_file_mb=None).articles
     assert (article.title, article.text) == ("T", "Body.")
 
 
 def test_json_bad_items_are_skipped_by_index(tmp_path: Path) -> None:
     path = tmp_path / "a.json"
     path.write_text(json.dumps([{"text": "Good."}, "not an object", {"title": "x"}]), "utf-8")
-    articles, skipped = load_file(path)
+    articles, skipped = load_file(path, max_file_mb=None)
     assert [a.text for a in articles] == ["Good."]
     assert [s.path for s in skipped] == [f"{path}[1]", f"{path}[2]"]
     assert "expected an object" in skipped[0].reason
@@ -257,11 +263,11 @@ def test_json_whole_file_errors(tmp_path: Path, content: str, message: str) -> N
     path = tmp_path / "a.json"
     path.write_text(content, "utf-8")
     with pytest.raises(LoadError, match=message):
-        load_file(path)
+        load_file(path, max_file_mb=None)
 
 
 def test_csv_rows() -> None:
-    articles, skipped = load_file(ARTICLES / "export.csv")
+    articles, skipped = load_file(ARTICLES / "export.csv", max_file_mb=None)
     assert skipped == []
     water, airport = articles
     assert (water.id, water.author, water.published) == ("csv-1", "Sam Lee", "2024-01-20")
@@ -274,13 +280,13 @@ def test_csv_without_a_text_column(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text("title,body\nT,B\n", "utf-8")
     with pytest.raises(LoadError, match="no 'text' column \\(columns: title, body\\)"):
-        load_file(path)
+        load_file(path, max_file_mb=None)
 
 
 def test_csv_row_lines_point_at_the_row(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text('Title,Text\nA,"two\nlines"\nB,\nC,fine\n', "utf-8")
-    articles, skipped = load_file(path)
+    articles, skipped = load_file(path, max_file_mb=None)
     assert [a.title for a in articles] == ["A", "C"]  # header names are case-insensitive
     assert [(s.path, s.reason) for s in skipped] == [
         (f"{path}:4", "empty 'text' after cleaning; every article needs its text")
@@ -289,7 +295,7 @@ def test_csv_row_lines_point_at_the_row(tmp_path: Path) -> None:
 
 def test_jsonl_bad_rows_do_not_stop_the_file() -> None:
     path = BAD / "rows.jsonl"
-    articles, skipped = load_file(path)
+    articles, skipped = load_file(path, max_file_mb=None)
     assert [a.id for a in articles] == ["good-1", "good-2"]
     assert [s.path for s in skipped] == [f"{path}:2", f"{path}:3"]
     assert skipped[0].reason.startswith("not valid JSON")
@@ -312,28 +318,28 @@ def test_jsonl_bad_rows_do_not_stop_the_file() -> None:
 def test_bad_files_raise_load_error_naming_the_file(name: str, message: str) -> None:
     path = BAD / name
     with pytest.raises(LoadError, match=message) as caught:
-        load_file(path)
+        load_file(path, max_file_mb=None)
     assert caught.value.path == str(path)
     assert str(caught.value).startswith(f"{path}: ")
 
 
 def test_every_suffix_is_listed_for_an_unknown_one() -> None:
     with pytest.raises(LoadError) as caught:
-        load_file(Path("notes"))
+        load_file(Path("notes"), max_file_mb=None)
     assert "files without a suffix are not supported" in str(caught.value)
     assert all(suffix in str(caught.value) for suffix in LOADERS)
 
 
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match="cannot be read"):
-        load_file(tmp_path / "gone.txt")
+        load_file(tmp_path / "gone.txt", max_file_mb=None)
 
 
 def test_title_only_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "a.md"
     path.write_text("# Just a heading\n\n\u200b\n", "utf-8")
     with pytest.raises(LoadError, match="no article text after cleaning"):
-        load_file(path)
+        load_file(path, max_file_mb=None)
 
 
 # --- dates --------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_iter_files_survives_a_symlink_loop(tmp_path: Path) -> None:
 
 
 def test_load_paths_loads_every_format() -> None:
-    articles, skipped = load_paths([ARTICLES])
+    articles, skipped = load_paths([ARTICLES], max_file_mb=None)
     assert skipped == []
     suffixes = {Path(a.path).suffix for a in articles}
     assert suffixes == {".txt", ".md", ".html", ".pdf", ".jsonl", ".json", ".csv"}
@@ -51,7 +51,7 @@ def test_load_paths_loads_every_format() -> None:
 
 
 def test_bad_files_are_skipped_by_name_and_good_ones_still_load(tmp_path: Path) -> None:
-    articles, skipped = load_paths([BAD, ARTICLES, tmp_path / "nothing-here"])
+    articles, skipped = load_paths([BAD, ARTICLES, tmp_path / "nothing-here"], max_file_mb=None)
     # the good rows of bad/rows.jsonl, and bad/latin1.txt (bad only in name), come in too
     assert len(articles) == 11 + 2 + 1
     reasons = {s.path: s.reason for s in skipped}
@@ -77,7 +77,7 @@ def test_an_unexpected_loader_failure_becomes_a_skip(
     monkeypatch.setitem(loaders.LOADERS, ".pdf", explode)
     shutil.copy(ARTICLES / "solar-farm.pdf", tmp_path)
     shutil.copy(ARTICLES / "harbour-ferry.txt", tmp_path)
-    articles, skipped = load_paths([tmp_path])
+    articles, skipped = load_paths([tmp_path], max_file_mb=None)
     assert [a.title for a in articles] == ["Harbour ferry service to resume after six-month pause"]
     assert skipped == [
         Skipped(
@@ -91,7 +91,7 @@ def test_duplicate_ids_the_later_wins_and_the_earlier_is_reported(tmp_path: Path
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text(json.dumps({"id": "x", "text": "Old text."}) + "\n", "utf-8")
     second.write_text(json.dumps({"id": "x", "text": "New text."}) + "\n", "utf-8")
-    articles, skipped = load_paths([first, second])
+    articles, skipped = load_paths([first, second], max_file_mb=None)
     assert [a.text for a in articles] == ["New text."]
     assert skipped == [
         Skipped(str(first), f"article id 'x' appears again in {second}; the later one was kept")
@@ -100,13 +100,13 @@ def test_duplicate_ids_the_later_wins_and_the_earlier_is_reported(tmp_path: Path
 
 def test_the_same_file_twice_is_loaded_once_without_a_skip() -> None:
     path = ARTICLES / "harbour-ferry.txt"
-    articles, skipped = load_paths([path, ARTICLES, str(path)])
+    articles, skipped = load_paths([path, ARTICLES, str(path)], max_file_mb=None)
     assert skipped == []
     assert len(articles) == 11
 
 
 def test_chunk_articles() -> None:
-    articles, _ = load_paths([ARTICLES])
+    articles, _ = load_paths([ARTICLES], max_file_mb=None)
     chunks = chunk_articles(articles, chunk_tokens=40, overlap_tokens=8)
     assert {c.article_id for c in chunks} == {a.id for a in articles}
     by_id = {a.id: a for a in articles}

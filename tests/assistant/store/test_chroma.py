@@ -93,7 +93,7 @@ def test_chunks_keep_their_article_metadata_and_offsets(make_assistant) -> None:
 
     bot = make_assistant()
     bot.ingest([SAMPLE_DIR])
-    (article,), _ = load_paths([SAMPLE_DIR])
+    (article,), _ = load_paths([SAMPLE_DIR], max_file_mb=None)
     passages = bot.search("Stoltenberg NATO de-escalation", k=3)
     assert passages
     for passage in passages:
