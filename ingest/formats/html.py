@@ -11,11 +11,19 @@ from ingest.cleaning import clean_text
 from ingest.formats.fields import one_article
 from ingest.reading import LoadError, LoadResult, read_bytes
 
+# Menus are not the article. Left in, trafilatura's fallback takes a page of nothing but
+# a menu ("Home | About") for its text, and prepends a menu to a short article's body.
+_NAVIGATION = '//nav | //*[@role="navigation"]'
+
 
 def load_html(path: Path) -> LoadResult:
     """A web page: trafilatura finds the article's main text and its metadata, offline."""
     found = trafilatura.bare_extraction(
-        read_bytes(path), with_metadata=True, include_comments=False, include_tables=True
+        read_bytes(path),
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        prune_xpath=_NAVIGATION,
     )
     meta = found.as_dict() if isinstance(found, Document) else {}
     text = meta.get("text") or ""

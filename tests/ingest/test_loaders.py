@@ -100,6 +100,40 @@ def test_html_main_text_and_metadata() -> None:
         assert chrome not in article.text
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<nav>Home | About</nav>",
+        '<div role="navigation"><a href="/">Home</a> | <a href="/about">About</a></div>',
+    ],
+    ids=["nav", "role-navigation"],
+)
+def test_a_page_of_navigation_only_is_skipped_not_stored(tmp_path: Path, body: str) -> None:
+    from ingest.pipeline import load_paths
+
+    path = tmp_path / "menu.html"
+    path.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    articles, skipped = load_paths([path], max_file_mb=None)
+    assert articles == []
+    assert [str(s) for s in skipped] == [
+        f"{path}: no article body found in the HTML; "
+        "save the article's own page, not an index or a login page"
+    ]
+
+
+def test_navigation_stays_out_of_an_article_with_a_body(tmp_path: Path) -> None:
+    path = tmp_path / "pool.html"
+    path.write_text(
+        "<html><body><nav>Home | About</nav><article><h1>Pool reopens</h1>"
+        "<p>The town pool reopened on Monday after repairs to its roof.</p></article>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    article = load_one(path)
+    assert article.title == "Pool reopens"
+    assert article.text == "The town pool reopened on Monday after repairs to its roof."
+
+
 def test_pdf_text_and_metadata() -> None:
     article = load_one(ARTICLES / "solar-farm.pdf")
     assert article.title == "Solar farm approved on former airfield"
