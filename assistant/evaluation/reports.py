@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as urlquote
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -57,13 +58,37 @@ def hit_curve(records: Sequence[dict[str, Any]], depth: int = 10) -> list[float]
     return curve
 
 
+def _web_url(url: str) -> bool:
+    """True for an http or https address; only those become links in a report.
+
+    An article's url comes from the file it was loaded from; ``javascript:`` or
+    ``data:`` in a link would run when the report's reader clicks it.
+
+    Example:
+        >>> _web_url("https://x.org/a"), _web_url("javascript:alert(1)"), _web_url("//x.org")
+        (True, False, False)
+    """
+    return urlsplit(url.strip()).scheme.lower() in ("http", "https")
+
+
+def _text_fragment(quote: str) -> str:
+    """``#:~:text=`` for the quote's first eight words, so the link scrolls to it."""
+    return "#:~:text=" + urlquote(" ".join(quote.split()[:8]), safe="")
+
+
 def _citation_link(c: dict[str, Any]) -> str:
-    """A link to the cited passage: the article's URL, scrolled to the quote."""
-    if not c.get("url"):
-        return f"[{c['n']}] {c['article_id']}"
-    words = c["quote"].split()
-    fragment = urlquote(" ".join(words[:8]), safe="")
-    return f"[[{c['n']}]]({c['url']}#:~:text={fragment})"
+    """A Markdown link to the cited passage: the article's URL, scrolled to the quote.
+
+    A url that is not http(s) is shown as code, not linked.
+    """
+    label = f"[{c['n']}] {c['article_id']}"
+    url = str(c.get("url") or "")
+    if not url:
+        return label
+    if not _web_url(url):
+        shown = url.replace("`", "'").replace("|", "/")
+        return f"{label} `{shown}`"
+    return f"[[{c['n']}]]({url}{_text_fragment(c['quote'])})"
 
 
 def markdown_report(records: Sequence[dict[str, Any]], title: str) -> str:
@@ -126,9 +151,11 @@ def html_report(records: Sequence[dict[str, Any]], title: str) -> str:
         cites = []
         for c in r["citations"]:
             label = f"[{c['n']}] {e(c.get('title') or c['article_id'])}"
-            if c.get("url"):
-                words = urlquote(" ".join(c["quote"].split()[:8]), safe="")
-                label = f'<a href="{e(c["url"])}#:~:text={words}">{label}</a>'
+            url = str(c.get("url") or "")
+            if url and _web_url(url):
+                label = f'<a href="{e(url)}{_text_fragment(c["quote"])}">{label}</a>'
+            elif url:  # javascript:, data:, file: ... shown, never linked
+                label = f"{label} <code>{e(url)}</code>"
             cites.append(f"<li>{label}<br><q>{e(c['quote'])}</q></li>")
         m = r["metrics"]
         questions.append(
