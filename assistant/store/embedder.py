@@ -43,21 +43,28 @@ class SentenceEmbedder(Embeddings):
         return int(self.model.max_seq_length or 0)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Normalised float32 vectors, one row per text."""
-        model = self.model
-        if len(texts) > _SMALL_BATCH:
-            return self._encode(model, texts)
-        # A question or a few sentences: one thread. Measured here on 2 busy cores, a
-        # 10-word query took 19 ms p50 on one thread and 400 ms on two, whose threads
-        # wait on each other whenever another process takes a core.
-        import torch
+        """Normalised float32 vectors, one row per text.
 
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return self._encode(model, texts)
-        finally:
-            torch.set_num_threads(threads)
+        One encode runs at a time in the process. Torch's thread count is process-wide,
+        and a small batch lowers it to one for its duration: two encodes at once would
+        run a big batch on that one thread, or restore the count in the wrong order and
+        leave it at one for good. On two cores, encodes side by side gain nothing anyway.
+        """
+        model = self.model
+        with _encode_lock:
+            if len(texts) > _SMALL_BATCH:
+                return self._encode(model, texts)
+            # A question or a few sentences: one thread. Measured here on 2 busy cores, a
+            # 10-word query took 19 ms p50 on one thread and 400 ms on two, whose threads
+            # wait on each other whenever another process takes a core.
+            import torch
+
+            threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                return self._encode(model, texts)
+            finally:
+                torch.set_num_threads(threads)
 
     def _encode(self, model: SentenceTransformer, texts: Sequence[str]) -> np.ndarray:
         return model.encode(
@@ -80,6 +87,8 @@ class SentenceEmbedder(Embeddings):
 
 
 _SMALL_BATCH = 8
+# Held for every encode: the thread count a small batch sets is the whole process's.
+_encode_lock = threading.Lock()
 
 
 @lru_cache(maxsize=2048)
