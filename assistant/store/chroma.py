@@ -26,6 +26,8 @@ from assistant.types import StoredArticle
 from ingest.documents import Chunk
 
 SCHEMA = 1  # bump when the record layout changes; old collections must be rebuilt
+# Records per upsert; the embedded store refuses batches over about 5,000.
+_UPSERT_BATCH = 1000
 
 
 def chunk_metadata(chunk: Chunk, chunk_count: int) -> dict[str, str | int]:
@@ -282,32 +284,81 @@ class ChunkStore:
         batch_size: int = 64,
         progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Embed and upsert chunks, every article's chunk 0 last; returns chunks written.
+        """Embed and upsert chunks, each article's chunk 0 last; returns chunks written.
 
-        The articles' old chunks are deleted first, so an article that shrank keeps no
-        stale tail. Writes go to the collection as it is now (the delete reopens it), so a
-        page that outlived another process's rebuild adds to the new collection.
+        Replacing an article never deletes it first. Its new chunks are all embedded
+        before any is written (embedding is the slow part, and where a crash or a kill
+        is likely), then upserted over the old ones with chunk 0 last, and only then are
+        the old chunks that the new version no longer has deleted, so an article that
+        shrank keeps no stale tail. A failure while embedding leaves the old version
+        whole. Embedding still runs ``batch_size`` chunks at a time across articles;
+        only the vectors of the article being embedded wait in memory.
+
+        Writes go to the collection as it is now (reopened first), so a page that
+        outlived another process's rebuild adds to the new collection.
         """
         if not chunks:
             return 0
-        counts: dict[str, int] = {}
+        by_article: dict[str, list[Chunk]] = {}
         for chunk in chunks:
-            counts[chunk.article_id] = counts.get(chunk.article_id, 0) + 1
-        self.delete_articles(list(counts))
-        ordered = [c for c in chunks if c.index != 0] + [c for c in chunks if c.index == 0]
-        for start in range(0, len(ordered), batch_size):
-            batch = ordered[start : start + batch_size]
-            vectors = self.embedder.encode([c.text for c in batch])
+            by_article.setdefault(chunk.article_id, []).append(chunk)
+        # Article by article, chunk 0 last within each, so articles finish in turn.
+        ordered = [
+            c
+            for group in by_article.values()
+            for c in sorted(group, key=lambda c: (c.index == 0, c.index))
+        ]
+        last_of_article = {c.article_id: i for i, c in enumerate(ordered)}
+        self._reopened()
+        vectors: list[np.ndarray] = []
+        written = 0
+        try:
+            for start in range(0, len(ordered), batch_size):
+                batch = ordered[start : start + batch_size]
+                vectors.extend(self.embedder.encode([c.text for c in batch]))
+                # The articles whose every chunk now has its vector are written.
+                ready = 0
+                while written + ready < len(vectors):
+                    end = last_of_article[ordered[written + ready].article_id] + 1
+                    if end > len(vectors):
+                        break
+                    ready = end - written
+                if ready:
+                    done = ordered[written : written + ready]
+                    self._replace(done, vectors[written : written + ready], by_article)
+                    vectors[written : written + ready] = [np.empty(0)] * ready  # free them
+                    written += ready
+                    if progress:
+                        progress(ready)
+        finally:
+            if written:
+                self._bump_revision()
+        return written
+
+    def _replace(
+        self, chunks: list[Chunk], vectors: list[np.ndarray], by_article: dict[str, list[Chunk]]
+    ) -> None:
+        """Upsert whole articles, chunk 0 of each after all the others; then delete the
+        chunks of those articles that the new versions no longer have."""
+        order = sorted(range(len(chunks)), key=lambda i: chunks[i].index == 0)  # stable
+        for start in range(0, len(order), _UPSERT_BATCH):
+            picked = order[start : start + _UPSERT_BATCH]
+            batch = [chunks[i] for i in picked]
             self.collection.upsert(
                 ids=[c.id for c in batch],
                 documents=[c.text for c in batch],
-                embeddings=vectors,
-                metadatas=[chunk_metadata(c, counts[c.article_id]) for c in batch],
+                embeddings=np.asarray([vectors[i] for i in picked], dtype=np.float32),
+                metadatas=[chunk_metadata(c, len(by_article[c.article_id])) for c in batch],
             )
-            if progress:
-                progress(len(batch))
-        self._bump_revision()
-        return len(ordered)
+        article_ids = list(dict.fromkeys(c.article_id for c in chunks))
+        kept = {c.id for c in chunks}
+        for start in range(0, len(article_ids), 500):
+            got = self.collection.get(
+                where={"article_id": {"$in": article_ids[start : start + 500]}}, include=[]
+            )
+            stale = [cid for cid in got["ids"] if cid not in kept]
+            if stale:
+                self.collection.delete(ids=stale)
 
     def delete_articles(self, article_ids: Iterable[str]) -> None:
         """Remove every chunk of these articles (complete or not)."""

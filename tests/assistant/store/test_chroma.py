@@ -169,3 +169,71 @@ def test_a_reader_mid_rebuild_gets_a_clear_message(make_assistant) -> None:
         page.search("Who disputed the withdrawal?")
     make_assistant().ingest([SAMPLE_DIR])  # the rebuild finishes
     assert page.search("Who disputed the withdrawal?")
+
+
+# --- replacing an article's chunks -------------------------------------------------------
+
+
+def _bridge(text: str):  # type: ignore[no-untyped-def]
+    """The chunks of one version of the article "bridge", 40 tokens each."""
+    from ingest import Article, chunk_article
+
+    article = Article(id="bridge", title="Bridge reopens", text=text, path="bridge.txt")
+    return article, chunk_article(article, chunk_tokens=40, overlap_tokens=0)
+
+
+def _store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from assistant.store import ChunkStore, SentenceEmbedder
+
+    return ChunkStore(
+        embedder=SentenceEmbedder(), data_dir=tmp_path / "store", build_params={"test": 1}
+    )
+
+
+def _stored_texts(store) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every stored chunk's text, in its article's order."""
+    _, texts, metas = store.all_chunks()
+    return [text for _, text in sorted(zip((m["index"] for m in metas), texts, strict=True))]
+
+
+def test_a_crash_while_replacing_an_article_keeps_the_old_one_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old, old_chunks = _bridge(" ".join(f"Old sentence {i} on the bridge." for i in range(60)))
+    _, new_chunks = _bridge(" ".join(f"New sentence {i} on the repairs." for i in range(90)))
+    assert 4 < len(old_chunks) < len(new_chunks)
+    store = _store(tmp_path)
+    store.write(old_chunks, batch_size=4)
+    real_encode = store.embedder.encode
+    calls: list[int] = []
+
+    def crash_after_the_first_batch(texts):  # type: ignore[no-untyped-def]
+        calls.append(len(texts))
+        if len(calls) > 1:
+            raise RuntimeError("killed mid-write")
+        return real_encode(texts)
+
+    monkeypatch.setattr(store.embedder, "encode", crash_after_the_first_batch)
+    with pytest.raises(RuntimeError, match="killed mid-write"):
+        store.write(new_chunks, batch_size=4)
+
+    assert _stored_texts(store) == [c.text for c in old_chunks]
+    assert store.stored_hashes(["bridge"]) == {"bridge": old.content_hash}
+    (stored,) = store.articles()
+    assert stored.chunks == len(old_chunks)
+
+
+def test_an_article_that_shrank_keeps_no_stale_tail(tmp_path: Path) -> None:
+    _, long_chunks = _bridge(" ".join(f"Old sentence {i} on the bridge." for i in range(90)))
+    short, short_chunks = _bridge(" ".join(f"New sentence {i} on the repairs." for i in range(20)))
+    assert len(short_chunks) < len(long_chunks)
+    store = _store(tmp_path)
+    store.write(long_chunks, batch_size=4)
+    revision = store.revision
+
+    assert store.write(short_chunks, batch_size=4) == len(short_chunks)
+
+    assert _stored_texts(store) == [c.text for c in short_chunks]
+    assert store.count() == len(short_chunks)
+    assert store.stored_hashes(["bridge"]) == {"bridge": short.content_hash}
+    assert store.revision > revision
