@@ -1,6 +1,6 @@
 """Answer benchmark for a backend: quality on a question set, latency, memory.
 
-    python benchmarks/answers.py --backend local --sample data/sample \
+    python -m benchmarks.answers --backend local --sample data/sample \
         --set ../shared/eval/rgb-news --limit 50 [--json OUT]
 
 On the sample article: time to first token and to the full answer for "Who disputed the
@@ -23,6 +23,7 @@ from typing import Any
 
 from assistant import Answer, Assistant, Token, Turn
 from assistant.evaluation.metrics import contains_answer, exact_match, token_f1
+from assistant.evaluation.questions import load_questions
 
 
 def timed(bot: Assistant, question: str, history: list[Turn] | None = None) -> dict[str, Any]:
@@ -70,19 +71,18 @@ def sample_runs(backend: str, sample: Path, tmp: Path) -> dict[str, Any]:
 def set_runs(backend: str, set_dir: Path, limit: int, tmp: Path) -> dict[str, Any]:
     bot = Assistant(data_dir=tmp / set_dir.name, backend=backend)
     bot.ingest([set_dir / "articles.jsonl"], progress=False)
-    lines = (set_dir / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-    questions = [json.loads(line) for line in lines if line.strip()][:limit]
+    questions = load_questions(set_dir / "questions.jsonl")[0][:limit]
     rows = []
     for i, q in enumerate(questions, start=1):
-        run = timed(bot, q["question"])
+        run = timed(bot, q.question)
         answer: Answer = run.pop("_answer")
-        golds = q.get("answers") or []
+        golds = list(q.answers)
         cited = " ".join(c.passage.text for c in answer.citations)
         rows.append(
             {
                 **run,
-                "id": q.get("id"),
-                "answerable": q.get("answerable", True),
+                "id": q.id,
+                "answerable": q.answerable is not False,
                 "exact_match": exact_match(answer.text, golds) if golds else None,
                 "f1": token_f1(answer.text, golds) if golds else None,
                 "contains_answer": contains_answer(answer.text, golds) if golds else None,

@@ -26,16 +26,13 @@ from typing import Any
 
 from assistant.answering.context import diversify
 from assistant.settings import Settings
-from benchmarks.tune_fusion import collapse, duplicates, lists_for
+from benchmarks.tune_fusion import by, lists_for, rankings
 
 
 def measure(data: dict[str, Any], k: int, cap: int | None, candidates: int) -> dict[str, float]:
-    searcher = data["searcher"]
     hits, recalls, articles, neighbours = [], [], [], []
-    for dn, lx, question, pairs, gold in zip(
-        data["dense"], data["bm25"], data["questions"], data["pairs"], data["golds"], strict=True
-    ):
-        found = collapse(searcher.fuse(dn, lx, question), pairs, candidates)
+    found_all = rankings(data, by(data["searcher"].fusion), candidates)
+    for found, gold in zip(found_all, data["golds"], strict=True):
         given = diversify(found, k, cap or k)
         ids = {p.article_id for p in given}
         hits.append(bool(ids & gold))
@@ -64,7 +61,6 @@ def main() -> int:
     )
     for set_dir in args.sets:
         data = lists_for(set_dir, args.store_root, args.profile, 40)
-        data["pairs"] = duplicates(data, data["searcher"].dedupe_threshold)
         for cap in (1, 2, 3, None):
             m = measure(data, args.k, cap, 40)
             print(

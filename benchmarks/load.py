@@ -6,7 +6,7 @@ errors, latency p50/p95 and throughput. Each answer carries the server's own tim
 the time a request spent waiting in Gradio's queue is the client's latency less the
 server's ``total_s``.
 
-    python benchmarks/load.py --articles ../shared/eval/rgb-news/articles.jsonl \
+    python -m benchmarks.load --articles ../shared/eval/rgb-news/articles.jsonl \
         --questions ../shared/eval/rgb-news/questions.jsonl --clients 20 --total 200 \
         --backend extractive
 """
@@ -78,8 +78,9 @@ def main() -> int:
 
     from gradio_client import Client
 
-    lines = args.questions.read_text(encoding="utf-8").splitlines()
-    questions = [json.loads(line)["question"] for line in lines if line.strip()]
+    from assistant.evaluation.questions import load_questions
+
+    questions = [q.question for q in load_questions(args.questions)[0]]
     with tempfile.TemporaryDirectory(prefix="newsdesk-load-") as tmp:
         data_dir = Path(tmp) / "store"
         log = Path(tmp) / "app.log"

@@ -1,14 +1,13 @@
 """Retrieval benchmark: article-level hit@k and MRR@10, search latency, ingest rate.
 
 Compares, on the same chunks and the same model: our hybrid search, dense alone, BM25
-alone, the first version's fusion, the default without its bonuses for the numbers,
-outlets and dates the question names or asks for, the default without the date bonus
-alone, the profile's previous default where it changed, and dense search over
-1000-character chunks (LangChain's common default splitter setting) as an outside
-baseline. Ingest speed is reported beside the embedding model's own encode rate on the
-same chunk texts, as a ratio.
+alone, the first version's fusion (rank constant 60, equal weights, BM25 on bare chunks),
+the profile's fusion without any query rule, the profile's fusion without each rule that
+is on, and dense search over 1000-character chunks (LangChain's common default splitter
+setting) as an outside baseline. Ingest speed is reported beside the embedding model's own
+encode rate on the same chunk texts, as a ratio.
 
-    python benchmarks/retrieval.py ../shared/eval/rgb-news [--limit N] [--json OUT]
+    python -m benchmarks.retrieval ../shared/eval/rgb-news [--limit N] [--json OUT]
 """
 
 from __future__ import annotations
@@ -22,18 +21,19 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from assistant import Assistant
+from assistant.evaluation.metrics import contains_answer, hit_at, reciprocal_rank
+from assistant.evaluation.questions import Question, load_questions
+from assistant.retrieval.search import HybridSearcher
 from assistant.store.embedder import _cached_query
 
-# A profile's default fusion before its last change, for the row that shows what the change
-# did (README, Retrieval): fast was RRF 2/1.5 with numbers 0.3 and outlet 0.3 until it
-# became RRF 5/1.5 with numbers 0.6 and outlet 0.5.
-PREVIOUS_FUSION: dict[str, dict[str, Any]] = {
-    "fast": {"rrf_k": 2, "number_weight": 0.3, "source_weight": 0.3},
-}
+# The query rules, by their weight in the fusion, and the name of the row without each.
+RULES = {"number_weight": "numbers", "source_weight": "outlets", "date_weight": "dates"}
+NO_RULES = {key: 0.0 for key in RULES}
 
 
 def article_ranking(passages: list[Any], depth: int = 10) -> list[str]:
@@ -43,41 +43,37 @@ def article_ranking(passages: list[Any], depth: int = 10) -> list[str]:
 
 def score(rankings: list[list[str]], golds: list[set[str]]) -> dict[str, float]:
     """hit@1/5/10 and MRR@10 over questions."""
-    out: dict[str, float] = {}
-    for k in (1, 5, 10):
-        out[f"hit@{k}"] = statistics.fmean(
-            bool(set(r[:k]) & g) for r, g in zip(rankings, golds, strict=True)
-        )
-    out["mrr@10"] = statistics.fmean(
-        next((1 / i for i, a in enumerate(r[:10], start=1) if a in g), 0.0)
-        for r, g in zip(rankings, golds, strict=True)
-    )
+    pairs = list(zip(rankings, golds, strict=True))
+    out = {f"hit@{k}": statistics.fmean(hit_at(r, g, k) for r, g in pairs) for k in (1, 5, 10)}
+    out["mrr@10"] = statistics.fmean(reciprocal_rank(r, g, 10) for r, g in pairs)
     return out
 
 
-def answer_in_passages(searches: list[list[Any]], questions: list[dict[str, Any]]) -> float | None:
-    """Share of questions whose first 5 passages hold one of its answers as written.
+def answer_in_passages(searches: list[list[Any]], questions: list[Question]) -> float | None:
+    """Share of questions whose first 5 passages contain one of its answers.
 
     Independent of the gold ids, which on rgb-news leave out some snippets that state the
     answer; questions answered only Yes or No do not count (the words are everywhere).
     """
     hits = []
     for passages, q in zip(searches, questions, strict=True):
-        answers = [a.lower() for a in q.get("answers") or [] if a.lower() not in ("yes", "no")]
+        answers = [a for a in q.answers if a.strip().lower() not in ("yes", "no")]
         if answers:
-            text = " ".join(p.text for p in passages[:5]).lower()
-            hits.append(any(a in text for a in answers))
+            hits.append(contains_answer(" ".join(p.text for p in passages[:5]), answers))
     return statistics.fmean(hits) if hits else None
 
 
-def load_questions(path: Path, limit: int | None) -> list[dict[str, Any]]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    rows = [r for r in rows if r.get("gold_ids") and r.get("answerable", True)]
-    return rows[:limit] if limit else rows
+def questions_for(set_dir: Path, limit: int | None = None) -> list[Question]:
+    """A set's answerable questions with gold ids, the first `limit` of them if given."""
+    questions, bad = load_questions(set_dir / "questions.jsonl")
+    for row in bad:
+        print(f"{set_dir.name}/questions.jsonl {row}", file=sys.stderr)
+    kept = [q for q in questions if q.gold_ids and q.answerable is not False]
+    return kept[:limit] if limit else kept
 
 
 def scores(
-    searches: list[list[Any]], questions: list[dict[str, Any]], golds: list[set[str]]
+    searches: list[list[Any]], questions: list[Question], golds: list[set[str]]
 ) -> dict[str, Any]:
     """Article-level scores and answer@5 of one search per question."""
     return {
@@ -87,16 +83,27 @@ def scores(
 
 
 @contextmanager
-def configured(searcher: Any, **values: Any) -> Iterator[None]:
-    """The searcher with some attributes set for the block, put back after it."""
-    before = {key: getattr(searcher, key) for key in values}
-    for key, value in values.items():
-        setattr(searcher, key, value)
+def configured(searcher: HybridSearcher, **constants: Any) -> Iterator[None]:
+    """The searcher with some fusion constants changed for the block, put back after it."""
+    before = searcher.fusion
+    searcher.fusion = replace(before, **constants)
     try:
         yield
     finally:
-        for key, value in before.items():
-            setattr(searcher, key, value)
+        searcher.fusion = before
+
+
+@contextmanager
+def bare_bm25(searcher: HybridSearcher) -> Iterator[None]:
+    """BM25 over the chunks alone, without their article's title, source and date."""
+    before = searcher.store.context
+    searcher.store.context = False
+    searcher.bm25.invalidate()
+    try:
+        yield
+    finally:
+        searcher.store.context = before
+        searcher.bm25.invalidate()
 
 
 def baseline_1000_chars(bot: Assistant, articles: Path) -> Any:
@@ -107,7 +114,7 @@ def baseline_1000_chars(bot: Assistant, articles: Path) -> Any:
     from ingest import load_paths
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-    loaded, _ = load_paths([articles])
+    loaded, _ = load_paths([articles], max_file_mb=bot.settings.max_file_mb)
     ids, texts, metas = [], [], []
     for article in loaded:
         for i, text in enumerate(splitter.split_text(article.text)):
@@ -138,8 +145,8 @@ def run(
     encode_sample: int | None = None,
 ) -> dict[str, Any]:
     articles = set_dir / "articles.jsonl"
-    questions = load_questions(set_dir / "questions.jsonl", limit)
-    golds = [set(q["gold_ids"]) for q in questions]
+    questions = questions_for(set_dir, limit)
+    golds = [set(q.gold_ids) for q in questions]
     with tempfile.TemporaryDirectory() as tmp:
         bot = Assistant(data_dir=Path(tmp), **overrides)
         bot.embedder.encode(["warm up"])  # model load and
@@ -176,7 +183,7 @@ def run(
             searches, latencies = [], []
             for q in questions:
                 started = time.perf_counter()
-                searches.append(bot.search(q["question"], k=30, mode=mode))
+                searches.append(bot.search(q.question, k=30, mode=mode))
                 latencies.append(time.perf_counter() - started)
             results[mode] = {
                 **scores(searches, questions, golds),
@@ -186,33 +193,30 @@ def run(
 
         def hybrid_scores() -> dict[str, Any]:
             """Scores of the hybrid search as the searcher is configured now."""
-            searches = [bot.search(q["question"], k=30) for q in questions]
+            searches = [bot.search(q.question, k=30) for q in questions]
             return scores(searches, questions, golds)
 
         # The first version's fusion: rank constant 60, equal weights, BM25 on bare chunks,
-        # no bonuses; then the default fusion without the bonuses: what they add.
+        # no rules; then the profile's fusion without the rules, and without each rule that
+        # is on: what they add.
         searcher = bot.searcher
-        no_bonus = {"number_weight": 0.0, "source_weight": 0.0, "date_weight": 0.0}
-        v1 = {"fusion": "rrf", "rrf_k": 60, "dense_weight": 1.0, "bm25_weight": 1.0, **no_bonus}
-        with configured(searcher, **v1), configured(bot.store, context=False):
-            searcher.bm25.invalidate()  # rebuild the BM25 index without context
+        v1 = {"method": "rrf", "rrf_k": 60, "dense_weight": 1.0, "bm25_weight": 1.0, **NO_RULES}
+        with configured(searcher, **v1), bare_bm25(searcher):
             results["hybrid_v1"] = hybrid_scores()
-        searcher.bm25.invalidate()
-        with configured(searcher, **no_bonus):
-            results["hybrid_no_bonus"] = hybrid_scores()
-        with configured(searcher, date_weight=0.0):  # the default without the date bonus
-            results["hybrid_no_date"] = hybrid_scores()
-        previous = PREVIOUS_FUSION.get(bot.settings.profile)
-        if previous:
-            with configured(searcher, **previous):
-                results["hybrid_previous"] = hybrid_scores()
+        if any(getattr(searcher.fusion, key) for key in RULES):
+            with configured(searcher, **NO_RULES):
+                results["hybrid_no_rules"] = hybrid_scores()
+        for key, rule in RULES.items():
+            if getattr(searcher.fusion, key):
+                with configured(searcher, **{key: 0.0}):
+                    results[f"hybrid_no_{rule}"] = hybrid_scores()
 
         if baseline:
             collection = baseline_1000_chars(bot, articles)
             rankings = []
             for q in questions:
                 got = collection.query(
-                    query_embeddings=bot.embedder.encode([q["question"]]),
+                    query_embeddings=bot.embedder.encode([q.question]),
                     n_results=30,
                     include=["metadatas"],
                 )
@@ -232,9 +236,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         "dense",
         "dense_1000_chars",
         "hybrid_v1",
-        "hybrid_no_bonus",
-        "hybrid_no_date",
-        "hybrid_previous",
+        "hybrid_no_rules",
+        *(f"hybrid_no_{rule}" for rule in RULES.values()),
         "hybrid",
     )
     for r in rows:

@@ -24,7 +24,7 @@ real ``chroma run`` server on loopback:
 At each size: process RSS (and the server's), BM25 index build time, and search latency
 p50/p95 for dense, BM25 and hybrid over ~100 real questions from the eval sets.
 
-    python benchmarks/scale.py --eval ../shared/eval [--sizes 1000,10000,100000]
+    python -m benchmarks.scale --eval ../shared/eval [--sizes 1000,10000,100000]
         [--modes embedded,server] [--json OUT]
 """
 
@@ -98,9 +98,13 @@ def vary(text: str, rng: random.Random, vocabulary: Sequence[str], rate: float) 
 
 def base_articles(eval_dir: Path) -> list[Any]:
     """The three eval sets' articles, loaded by our pipeline, interleaved round-robin."""
+    from assistant import Settings
     from ingest import load_paths
 
-    per_set = [load_paths([eval_dir / name / "articles.jsonl"])[0] for name in SETS]
+    limit = Settings().max_file_mb
+    per_set = [
+        load_paths([eval_dir / name / "articles.jsonl"], max_file_mb=limit)[0] for name in SETS
+    ]
     mixed = []
     for i in range(max(len(a) for a in per_set)):
         mixed.extend(a[i] for a in per_set if i < len(a))
@@ -109,10 +113,12 @@ def base_articles(eval_dir: Path) -> list[Any]:
 
 def questions(eval_dir: Path, n: int) -> list[str]:
     """About n questions, in turn from each eval set."""
-    per_set = []
-    for name in SETS:
-        lines = (eval_dir / name / "questions.jsonl").read_text(encoding="utf-8").splitlines()
-        per_set.append([json.loads(line)["question"] for line in lines if line.strip()])
+    from assistant.evaluation.questions import load_questions
+
+    per_set = [
+        [q.question for q in load_questions(eval_dir / name / "questions.jsonl")[0]]
+        for name in SETS
+    ]
     mixed = [q for i in range(n) for q in (s[i] for s in per_set if i < len(s))]
     return mixed[:n]
 
@@ -308,9 +314,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def load_articles(path: Path) -> list[Any]:
+    from assistant import Settings
     from ingest import load_paths
 
-    articles, skipped = load_paths([path])
+    articles, skipped = load_paths([path], max_file_mb=Settings().max_file_mb)
     if skipped:
         raise SystemExit(f"{path}: {len(skipped)} articles skipped, e.g. {skipped[0]}")
     return articles

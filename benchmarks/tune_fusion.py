@@ -24,26 +24,29 @@ import argparse
 import itertools
 import json
 import sys
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from assistant import Assistant
-from assistant.retrieval.dedupe import containment, shingles
-from assistant.retrieval.search import HybridSearcher
-from assistant.settings import PROFILE_FUSION
+from assistant.retrieval.dedupe import containment, first_distinct, shingles
+from assistant.retrieval.fusion import Fusion, fuse
 from assistant.types import Passage
-from benchmarks.retrieval import article_ranking, load_questions, score
+from benchmarks.retrieval import article_ranking, questions_for, score
 
 NUMBER_WEIGHTS = (0.0, 0.2, 0.3, 0.4, 0.6)
 SOURCE_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5)
+Fuse = Callable[[list[Passage], list[Passage], str], list[Passage]]
 
 
 def lists_for(set_dir: Path, store_root: Path, profile: str, candidates: int) -> dict[str, Any]:
-    """Dense and BM25 candidates for every question of the set, from a cached run if any."""
+    """Dense and BM25 candidates for every question of the set, from a cached run if any,
+    with the near-duplicate pairs among them."""
     cache = store_root / profile / f"{set_dir.name}.lists.json"
+    cache.parent.mkdir(parents=True, exist_ok=True)
     bot = Assistant(data_dir=store_root / profile / set_dir.name, profile=profile)
-    questions = load_questions(set_dir / "questions.jsonl", None)
+    questions = questions_for(set_dir)
     if cache.exists():
         raw = json.loads(cache.read_text())
     else:
@@ -51,20 +54,22 @@ def lists_for(set_dir: Path, store_root: Path, profile: str, candidates: int) ->
         searcher = bot.searcher
         raw = {
             "dense": [
-                [asdict(p) for p in searcher.dense(q["question"], candidates)] for q in questions
+                [asdict(p) for p in searcher.dense(q.question, candidates)] for q in questions
             ],
             "bm25": [
-                [asdict(p) for p in searcher.lexical(q["question"], candidates)] for q in questions
+                [asdict(p) for p in searcher.lexical(q.question, candidates)] for q in questions
             ],
         }
         cache.write_text(json.dumps(raw))
-    return {
+    data = {
         "searcher": bot.searcher,
-        "golds": [set(q["gold_ids"]) for q in questions],
-        "questions": [q["question"] for q in questions],
+        "golds": [set(q.gold_ids) for q in questions],
+        "questions": [q.question for q in questions],
         "dense": [[_passage(d) for d in row] for row in raw["dense"]],
         "bm25": [[_passage(d) for d in row] for row in raw["bm25"]],
     }
+    data["pairs"] = duplicate_pairs(data, bot.searcher.dedupe_threshold)
+    return data
 
 
 def _passage(d: dict[str, Any]) -> Passage:
@@ -72,42 +77,48 @@ def _passage(d: dict[str, Any]) -> Passage:
     return Passage(**{k: v for k, v in d.items() if k in fields})
 
 
-def duplicates(data: dict[str, Any], threshold: float) -> list[set[tuple[str, str]]]:
-    """Per question, the (later, earlier) chunk pairs that HybridSearcher would collapse,
-    worked out once over all candidates instead of once per setting."""
+# Why not collapse_duplicates itself: it compares shingles each time it is called, and a
+# grid scores every question under hundreds of settings; the pairs it would collapse depend
+# only on the candidates, so they are worked out once per question here (about 80
+# candidates, 3,200 comparisons) and each setting only looks them up.
+def duplicate_pairs(data: dict[str, Any], threshold: float) -> list[set[tuple[str, str]]]:
+    """Per question, the chunk pairs that collapse_duplicates would treat as one story."""
     out = []
     for dn, lx in zip(data["dense"], data["bm25"], strict=True):
         grams = {p.chunk_id: shingles(p.text) for p in [*dn, *lx]}
         out.append(
             {
                 (a, b)
-                for a in grams
-                for b in grams
-                if a != b and containment(grams[a], grams[b]) >= threshold
+                for a, b in itertools.permutations(grams, 2)
+                if containment(grams[a], grams[b]) >= threshold
             }
         )
     return out
 
 
 def collapse(ranked: list[Passage], pairs: set[tuple[str, str]], k: int) -> list[Passage]:
-    """HybridSearcher.collapse_duplicates with the duplicate pairs known beforehand."""
-    kept: list[Passage] = []
-    for p in ranked:
-        if not any((p.chunk_id, q.chunk_id) in pairs for q in kept):
-            kept.append(p)
-            if len(kept) == k:
-                break
-    return kept
+    """collapse_duplicates with the duplicate pairs known beforehand."""
+    return first_distinct(ranked, k, lambda a, b: (a.chunk_id, b.chunk_id) in pairs)
 
 
-def evaluate(data: dict[str, Any], fuse: Any) -> dict[str, float]:
-    ranks = [
-        article_ranking(collapse(fuse(dn, lx, q), pairs, 30))
+def rankings(data: dict[str, Any], fused: Fuse, depth: int = 30) -> list[list[Passage]]:
+    """Per question, the first `depth` passages of a fusion of its two lists, collapsed."""
+    return [
+        collapse(fused(dn, lx, q), pairs, depth)
         for dn, lx, q, pairs in zip(
             data["dense"], data["bm25"], data["questions"], data["pairs"], strict=True
         )
     ]
-    return score(ranks, data["golds"])
+
+
+def evaluate(data: dict[str, Any], fused: Fuse) -> dict[str, float]:
+    """hit@1/5/10 and MRR@10 of a fusion over the set's cached lists."""
+    return score([article_ranking(r) for r in rankings(data, fused)], data["golds"])
+
+
+def by(fusion: Fusion) -> Fuse:
+    """The fusion as a function of the two lists and the question."""
+    return lambda dn, lx, q: fuse(dn, lx, q, fusion)
 
 
 def main() -> int:
@@ -125,11 +136,9 @@ def main() -> int:
         help="date bonus weights to sweep with the profile's other constants",
     )
     args = parser.parse_args()
-    (args.store_root / args.profile).mkdir(parents=True, exist_ok=True)
     data = {s.name: lists_for(s, args.store_root, args.profile, args.candidates) for s in args.sets}
     inputs: dict[str, dict[str, dict[str, float]]] = {}
     for name, d in data.items():
-        d["pairs"] = duplicates(d, d["searcher"].dedupe_threshold)
         inputs[name] = {
             "dense": evaluate(d, lambda dn, lx, q: dn),
             "bm25": evaluate(d, lambda dn, lx, q: lx),
@@ -142,35 +151,32 @@ def main() -> int:
         bonuses = {"number_weight": number_weight, "source_weight": source_weight}
         for rrf_k, wb in itertools.product([1, 2, 5, 10, 40], [0.75, 1.0, 1.5, 2.0]):
             settings.append(
-                {"fusion": "rrf", "rrf_k": rrf_k, "dense_weight": 1.0, "bm25_weight": wb, **bonuses}
+                {"method": "rrf", "rrf_k": rrf_k, "dense_weight": 1.0, "bm25_weight": wb, **bonuses}
             )
         for alpha in [i / 20 for i in range(6, 20)]:
-            settings.append({"fusion": "convex", "alpha": alpha, **bonuses})
+            settings.append({"method": "convex", "alpha": alpha, **bonuses})
 
-    date_weight = PROFILE_FUSION[args.profile]["date_weight"]
-    rows = [figures(data, inputs, {**setting, "date_weight": date_weight}) for setting in settings]
+    profile = next(iter(data.values()))["searcher"].fusion
+    rows = [figures(data, inputs, replace(profile, **setting)) for setting in settings]
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     for row in sorted(rows, key=lambda r: r["worst_margin"], reverse=True)[: args.top]:
         print(row)
     print(f"date bonus with the {args.profile} profile's other constants:")
     for weight in args.date_weights:
-        print(figures(data, inputs, {**PROFILE_FUSION[args.profile], "date_weight": weight}))
+        print(figures(data, inputs, replace(profile, date_weight=weight)))
     return 0
 
 
 def figures(
-    data: dict[str, Any], inputs: dict[str, dict[str, dict[str, float]]], setting: dict[str, Any]
+    data: dict[str, Any], inputs: dict[str, dict[str, dict[str, float]]], fusion: Fusion
 ) -> dict[str, Any]:
-    """One setting's hit@1, hit@5 and MRR@10 on each set, and its margin over the better of
+    """One fusion's hit@1, hit@5 and MRR@10 on each set, and its margin over the better of
     the two inputs there; worst_margin is the smallest of those."""
-    row: dict[str, Any] = dict(setting)
+    row: dict[str, Any] = asdict(fusion)
     worst = 1.0
     for name, d in data.items():
-        s: HybridSearcher = d["searcher"]
-        for key, value in setting.items():
-            setattr(s, key, value)
-        m = evaluate(d, s.fuse)
+        m = evaluate(d, by(fusion))
         best_in = {
             k: max(inputs[name]["dense"][k], inputs[name]["bm25"][k]) for k in ("hit@5", "mrr@10")
         }

@@ -7,6 +7,7 @@ the other reaches a threshold (0.8 by default: :class:`assistant.settings.Retrie
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from assistant.types import Passage
@@ -31,16 +32,27 @@ def containment(a: set[Any], b: set[Any]) -> float:
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
 
 
-def collapse_duplicates(ranked: list[Passage], k: int, *, threshold: float) -> list[Passage]:
-    """The first k passages, skipping any that repeats a better-ranked one's text."""
+def first_distinct(
+    ranked: Iterable[Passage], k: int, same: Callable[[Passage, Passage], bool]
+) -> list[Passage]:
+    """The first k passages, skipping any that ``same`` pairs with a better-ranked one kept."""
     kept: list[Passage] = []
-    kept_shingles: list[set[tuple[str, ...]]] = []
     for passage in ranked:
-        grams = shingles(passage.text)
-        if any(containment(grams, other) >= threshold for other in kept_shingles):
+        if any(same(passage, other) for other in kept):
             continue
         kept.append(passage)
-        kept_shingles.append(grams)
         if len(kept) == k:
             break
     return kept
+
+
+def collapse_duplicates(ranked: list[Passage], k: int, *, threshold: float) -> list[Passage]:
+    """The first k passages, skipping any that repeats a better-ranked one's text."""
+    grams: dict[str, set[tuple[str, ...]]] = {}
+
+    def of(passage: Passage) -> set[tuple[str, ...]]:
+        if passage.chunk_id not in grams:
+            grams[passage.chunk_id] = shingles(passage.text)
+        return grams[passage.chunk_id]
+
+    return first_distinct(ranked, k, lambda a, b: containment(of(a), of(b)) >= threshold)
