@@ -1,8 +1,8 @@
 """The Newsdesk chat page: ``python app.py`` (or ``newsdesk serve``).
 
-It listens on 127.0.0.1:7860 unless told otherwise (``--host``/``--port`` or
-``NEWSDESK_HOST``/``NEWSDESK_PORT``); ``python app.py --help`` lists the flags. The page
-itself is built in :mod:`assistant.web`.
+It listens on loopback unless told otherwise (``--host``/``--port``, or the settings
+``NEWSDESK_HOST``/``NEWSDESK_PORT``); ``python app.py --help`` lists the flags and their
+defaults. The page itself is built in :mod:`assistant.web`.
 """
 
 from __future__ import annotations

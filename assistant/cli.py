@@ -16,11 +16,16 @@ from typing import Any
 
 from assistant.desk import Assistant
 from assistant.errors import ConfigError, NewsdeskError
-from assistant.settings import Settings
+from assistant.settings import Settings, read_settings
 from assistant.types import Answer, Token, Turn
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3
+
+
+def _default(name: str) -> Any:
+    """A setting's default, for help texts: Settings is the one place defaults live."""
+    return Settings.model_fields[name].get_default(call_default_factory=True)
 
 
 def _common() -> argparse.ArgumentParser:
@@ -29,12 +34,13 @@ def _common() -> argparse.ArgumentParser:
     common.add_argument(
         "--profile",
         choices=["fast", "accurate"],
-        help="embedding profile of the collection (NEWSDESK_PROFILE; default fast)",
+        help="embedding profile (NEWSDESK_PROFILE); default: the one the collection was "
+        f"built with, else {_default('profile')}",
     )
     common.add_argument(
         "--backend",
-        help="answer backend (NEWSDESK_BACKEND): local (default), gguf:PATH, openai:MODEL, "
-        "ollama:MODEL, extractive",
+        help=f"answer backend (NEWSDESK_BACKEND; default {_default('backend')}): local, "
+        "gguf:PATH, openai:MODEL, ollama:MODEL, extractive",
     )
     return common
 
@@ -58,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path)
     p.add_argument("--rebuild", action="store_true", help="empty the collection first")
     p.add_argument(
-        "--max-file-mb", type=float, help="skip larger files (NEWSDESK_MAX_FILE_MB; default 20)"
+        "--max-file-mb",
+        type=float,
+        help=f"skip larger files (NEWSDESK_MAX_FILE_MB; default {_default('max_file_mb'):g})",
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -109,7 +117,7 @@ def make_assistant(args: argparse.Namespace) -> Assistant:
         overrides["profile"] = args.profile
     if getattr(args, "max_file_mb", None) is not None:
         overrides["max_file_mb"] = args.max_file_mb
-    return Assistant(Settings(), **overrides)
+    return Assistant(read_settings(), **overrides)
 
 
 def print_answer(answer: Answer) -> None:
@@ -191,7 +199,7 @@ def evaluate(args: argparse.Namespace) -> int:
         return 0
     if args.questions is None:
         raise ConfigError("give a question set: newsdesk eval QUESTIONS.jsonl [--corpus ...]")
-    settings = Settings()
+    settings = read_settings()
     retrieval = {
         key: value
         for key, value in (
@@ -207,7 +215,7 @@ def evaluate(args: argparse.Namespace) -> int:
         )
         if value is not None
     }
-    overrides: dict[str, Any] = {"retrieval": settings.retrieval.model_copy(update=retrieval)}
+    overrides: dict[str, Any] = {"retrieval": {**settings.retrieval.model_dump(), **retrieval}}
     if args.backend:
         overrides["backend"] = args.backend
     if args.profile:

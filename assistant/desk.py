@@ -16,8 +16,9 @@ from assistant.errors import ConfigError
 from assistant.evaluation import RunResult, load_questions, read_results, run_evaluation
 from assistant.models.offline import PROFILES
 from assistant.retrieval import HybridRetriever, HybridSearcher, Mode
-from assistant.settings import Settings
+from assistant.settings import MAX_K, Settings, with_overrides
 from assistant.store import ChunkStore, SentenceEmbedder
+from assistant.store.embedder import chroma_function
 from assistant.types import NO_FILTERS, Answer, Event, Filters, Passage, StoredArticle, Turn
 from ingest import chunk_articles, load_paths
 from ingest.documents import IngestReport
@@ -33,15 +34,26 @@ class Assistant:
         >>> answer = bot.ask("Who disputed the withdrawal?")
         >>> print(answer.text, answer.citations[0].passage.title)
 
+    A collection is opened with the embedding profile it was built with, unless a profile
+    is asked for (an override, or set in ``settings``, e.g. by ``NEWSDESK_PROFILE``); one
+    that differs from the collection's is a CollectionMismatch that says how to fix it.
+
     Args:
         settings: a full Settings; by default read from ``NEWSDESK_*`` variables.
         **overrides: top-level Settings fields to change, e.g. ``data_dir``, ``backend``.
+
+    Raises:
+        ConfigError: an override names no setting, or has a value its setting does not take.
     """
 
     def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
         base = settings or Settings()
-        self.settings = base.model_copy(update=overrides) if overrides else base
-        s = self.settings
+        s = with_overrides(base, overrides)
+        if "profile" not in s.model_fields_set:
+            recorded = _recorded_profile(s)
+            if recorded is not None and recorded != s.profile:
+                s = with_overrides(s, {"profile": recorded})
+        self.settings = s
         self.embedder = SentenceEmbedder(PROFILES[s.profile], batch_size=s.embed_batch_size)
         self.store = ChunkStore(
             embedder=self.embedder,
@@ -91,6 +103,7 @@ class Assistant:
             n_threads=llm.n_threads,
             base_url=llm.base_url,
             timeout=llm.timeout,
+            model_dir=self.settings.model_dir,
         )
 
     # -- ingest --------------------------------------------------------------------------
@@ -180,7 +193,7 @@ class Assistant:
 
         Args:
             query: the question or keywords.
-            k: how many passages (default: the retrieval setting, 5).
+            k: how many passages, 1 to 50 (default: the retrieval setting, 5).
             sources: only articles from these sources.
             date_from: only articles published on or after this day.
             date_to: only articles published on or before this day.
@@ -189,15 +202,19 @@ class Assistant:
         if mode not in (None, "hybrid", "dense", "bm25"):
             raise ConfigError(f"unknown search mode {mode!r}; use hybrid, dense or bm25")
         filters = Filters(tuple(sources), date_from, date_to)
-        return self.searcher.search(
-            query, k or self.settings.retrieval.k, filters, cast(Mode | None, mode)
-        )
+        return self.searcher.search(query, self._k(k), filters, cast(Mode | None, mode))
 
     def retriever(self, k: int | None = None, filters: Filters = NO_FILTERS) -> HybridRetriever:
         """The hybrid search as a LangChain retriever."""
-        return HybridRetriever(
-            searcher=self.searcher, k=k or self.settings.retrieval.k, filters=filters
-        )
+        return HybridRetriever(searcher=self.searcher, k=self._k(k), filters=filters)
+
+    def _k(self, k: int | None) -> int:
+        """The passages a call asks for, within the settings' bounds (None: the setting)."""
+        if k is None:
+            return self.settings.retrieval.k
+        if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+            raise ConfigError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}")
+        return k
 
     def ask(
         self,
@@ -221,10 +238,11 @@ class Assistant:
             reply ``CANNOT_ANSWER`` (``refused=True``) and its passages are the closest.
 
         Raises:
+            ConfigError: k is outside 1..50.
             BackendError: the chat model's server failed or could not be reached.
         """
         return self.chain.invoke(
-            question, history, filters=Filters(tuple(sources), date_from, date_to), k=k
+            question, history, filters=Filters(tuple(sources), date_from, date_to), k=self._k(k)
         )
 
     def stream(
@@ -239,7 +257,7 @@ class Assistant:
     ) -> Iterator[Event]:
         """Like :meth:`ask`, as events: ``Passages``, then ``Token``s, then the ``Answer``."""
         yield from self.chain.stream(
-            question, history, filters=Filters(tuple(sources), date_from, date_to), k=k
+            question, history, filters=Filters(tuple(sources), date_from, date_to), k=self._k(k)
         )
 
     def evaluate(
@@ -279,6 +297,29 @@ class Assistant:
             minimum=1,
         ) as bar:
             return run_evaluation(self, items, folder, progress=bar.update, bad_rows=bad)
+
+
+def _recorded_profile(s: Settings) -> str | None:
+    """The embedding profile the settings' collection was built with; None when there is
+    no such collection yet or it cannot be read now (the store says why on first use)."""
+    if not s.chroma_host and not (Path(s.data_dir) / "chroma.sqlite3").is_file():
+        return None  # no embedded store: nothing to read, and no folder made for it
+    embedder = SentenceEmbedder(PROFILES[s.profile])  # loads no model
+    store = ChunkStore(
+        embedder=embedder,
+        data_dir=s.data_dir,
+        chroma_host=s.chroma_host,
+        collection=s.collection,
+        build_params={},
+    )
+    try:
+        collection = store.client.get_collection(
+            s.collection, embedding_function=chroma_function(embedder)
+        )
+    except Exception:  # absent, or a store that cannot be opened: its error comes on use
+        return None
+    profile = (collection.metadata or {}).get("profile")
+    return profile if profile in PROFILES else None
 
 
 class _NoBar:

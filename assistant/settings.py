@@ -2,19 +2,25 @@
 
 Nested sections use a double underscore: ``NEWSDESK_RETRIEVAL__K=8``. A few settings that
 scripts rely on have short names too: ``NEWSDESK_DATA_DIR``, ``NEWSDESK_BACKEND``,
-``NEWSDESK_CHROMA_HOST``. Only :class:`assistant.Assistant` reads Settings; everything
-below it takes explicit arguments.
+``NEWSDESK_CHROMA_HOST``, and the page's ``NEWSDESK_HOST``, ``NEWSDESK_PORT``,
+``NEWSDESK_AUTH``, ``NEWSDESK_PAGE_BACKENDS``. Only :class:`assistant.Assistant` (and the
+page's and the CLI's entry points) read Settings; everything below takes explicit
+arguments. This is the one place with defaults.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from assistant.errors import ConfigError
 from assistant.retrieval.fusion import Fusion
+
+MAX_K = 50  # most passages a question may ask for (retrieval.k, and k of each call)
 
 
 class ChunkingSettings(BaseModel):
@@ -46,9 +52,9 @@ PROFILE_FUSION: dict[str, dict[str, Any]] = {
         "dense_weight": 1.0,
         "bm25_weight": 1.5,
         "alpha": 0.55,
-        "number_weight": 0.6,
-        "source_weight": 0.5,
-        "date_weight": 0.25,
+        "number_weight": 0.0,  # the query rules are off: none held up out of sample
+        "source_weight": 0.0,  # (docs/retrieval.md, Query rules)
+        "date_weight": 0.0,
     },
     "accurate": {
         "fusion": "convex",
@@ -56,9 +62,9 @@ PROFILE_FUSION: dict[str, dict[str, Any]] = {
         "rrf_k": 40,
         "dense_weight": 1.0,
         "bm25_weight": 1.25,
-        "number_weight": 0.4,
-        "source_weight": 0.3,
-        "date_weight": 0.25,
+        "number_weight": 0.0,  # the query rules are off: none held up out of sample
+        "source_weight": 0.0,  # (docs/retrieval.md, Query rules)
+        "date_weight": 0.0,
     },
 }
 RRF_KEYS = ("rrf_k", "dense_weight", "bm25_weight")
@@ -72,7 +78,7 @@ class RetrievalSettings(BaseModel):
     mode: Literal["hybrid", "dense", "bm25"] = Field(
         "hybrid", description="hybrid (dense + BM25, fused), or one of them alone."
     )
-    k: int = Field(5, gt=0, le=50, description="Passages returned for a question.")
+    k: int = Field(5, gt=0, le=MAX_K, description="Passages returned for a question (at most 50).")
     per_article: int = Field(
         2,
         gt=0,
@@ -190,6 +196,28 @@ class Settings(BaseSettings):
         description="Largest file ingest reads, in MB (the chat page's upload limit too); "
         "a larger one is skipped with a message saying to split it or raise this.",
     )
+    model_dir: Path | None = Field(
+        None,
+        description="Folder where model files joined from their packages are kept (the "
+        "local chat model, the accurate embedder); None: $XDG_CACHE_HOME/newsdesk/models, "
+        "else ~/.cache/newsdesk/models.",
+    )
+    host: str = Field(
+        "127.0.0.1",
+        min_length=1,
+        description="Address the chat page listens on; anything but loopback wants auth.",
+    )
+    port: int = Field(7860, gt=0, le=65535, description="Port the chat page listens on.")
+    auth: SecretStr | None = Field(
+        None,
+        description="USER:PASSWORD that the chat page asks for; None: no sign-in.",
+    )
+    page_backends: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Backend specs readers of the chat page may choose besides the default "
+        "and extractive; in the environment, comma-separated: "
+        "NEWSDESK_PAGE_BACKENDS=openai:gpt-4o-mini,local.",
+    )
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
@@ -216,3 +244,77 @@ class Settings(BaseSettings):
         if not host or not port.isdigit():
             raise ValueError(f"expected host:port, like 127.0.0.1:8000, got {value!r}")
         return value
+
+    @field_validator("auth", mode="before")
+    @classmethod
+    def _user_password(cls, value: Any) -> Any:
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if text in (None, ""):
+            return None
+        user, sep, password = str(text).partition(":")
+        if not sep or not user or not password:
+            raise ValueError("expected USER:PASSWORD")  # never the value: it is a secret
+        return value
+
+    @field_validator("page_backends", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        specs = value.split(",") if isinstance(value, str) else value
+        if isinstance(specs, list | tuple):
+            return [str(spec).strip() for spec in specs if str(spec).strip()]
+        return value
+
+
+_SECRET_FIELDS = {"auth"}
+
+
+def read_settings() -> Settings:
+    """Settings from the ``NEWSDESK_*`` environment; a bad value is a one-line ConfigError.
+
+    Raises:
+        ConfigError: names the setting and what is wrong with it (never a secret's value).
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise _config_error(exc, show_input=False) from None
+
+
+def with_overrides(base: Settings, overrides: Mapping[str, Any]) -> Settings:
+    """``base`` with top-level fields changed, validated as a whole.
+
+    ``model_copy(update=...)`` would take any value unchecked; this checks every change as
+    ``Settings`` checks its environment. Fields set in ``base`` or ``overrides`` stay
+    marked as set (``model_fields_set``), so that the Assistant can tell a profile asked
+    for from the default.
+
+    Raises:
+        ConfigError: an unknown field, or a value the field does not take, in one line
+            that names the field and what it accepts.
+    """
+    unknown = [key for key in overrides if key not in Settings.model_fields]
+    if unknown:
+        raise ConfigError(
+            f"unknown setting {unknown[0]!r}; known settings: {', '.join(Settings.model_fields)}"
+        )
+    if not overrides:
+        return base
+    try:
+        merged = Settings.model_validate({**base.model_dump(), **overrides})
+    except ValidationError as exc:
+        raise _config_error(exc, show_input=True) from None
+    return base.model_copy(update={key: getattr(merged, key) for key in overrides})
+
+
+def _config_error(exc: ValidationError, *, show_input: bool) -> ConfigError:
+    """The first problem of a ValidationError as one line: field, value, what it takes."""
+    first = exc.errors()[0]
+    where = ".".join(str(x) for x in first["loc"])
+    shown = show_input and first["loc"][0] not in _SECRET_FIELDS and "input" in first
+    value = f"={first['input']!r}" if shown else ""
+    message = f"setting {where}{value}: {first['msg']}"
+    if first["loc"][0] == "backend":
+        from assistant.backends.registry import BACKENDS
+
+        message += f"; known backends: {', '.join(BACKENDS)}"
+    return ConfigError(message)

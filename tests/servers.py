@@ -44,9 +44,15 @@ def served_page(data_dir: Path, backend: str) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as env:
         for key in [k for k in os.environ if k.startswith("NEWSDESK_")]:
             env.delenv(key)
-        demo = layout.build_app(Settings(data_dir=data_dir, backend=backend))
+        settings = Settings(data_dir=data_dir, backend=backend)
+        demo = layout.build_app(settings)
         _, url, _ = layout.launch(
-            demo, host="127.0.0.1", port=free_port(), prevent_thread_lock=True, quiet=True
+            demo,
+            host="127.0.0.1",
+            port=free_port(),
+            max_file_mb=settings.max_file_mb,
+            prevent_thread_lock=True,
+            quiet=True,
         )
         try:
             yield url

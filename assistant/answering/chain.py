@@ -55,10 +55,10 @@ class AnswerChain:
         *,
         backend: str,
         chat_model: BaseChatModel | None,
-        k: int = 5,
-        passage_tokens: int = 800,
-        history_tokens: int = 600,
-        per_article: int = 2,
+        k: int,
+        passage_tokens: int,
+        history_tokens: int,
+        per_article: int,
     ) -> None:
         self.searcher = searcher
         self.embedder = embedder

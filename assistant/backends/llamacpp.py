@@ -101,18 +101,23 @@ class LlamaCppChat(BaseChatModel):
     the new prompt shares with the previous one, so a fixed system prompt is paid once.
 
     Example:
-        >>> chat = LlamaCppChat(model_path=Path("model.gguf"), max_tokens=64)
+        >>> chat = LlamaCppChat(
+        ...     model_path=Path("model.gguf"), n_ctx=4096, temperature=0.0, max_tokens=64
+        ... )
         >>> chat.invoke("Say hi").content  # doctest: +SKIP
     """
 
     model_path: Path | None = None
     """The GGUF file; ``None`` means the packaged Qwen model (:func:`qwen_gguf_path`)."""
-    n_ctx: int = 4096
+    model_dir: Path | None = None
+    """Where the packaged Qwen model is joined; ``None`` means :func:`default_model_dir`."""
+    n_ctx: int
     """Context window in tokens: prompt plus answer."""
     n_threads: int | None = None
     """CPU threads; ``None`` means ``os.cpu_count()``."""
-    temperature: float = 0.0
-    max_tokens: int = 384
+    temperature: float
+    max_tokens: int
+    """Most tokens in an answer (the Assistant passes ``LLMSettings.max_tokens``)."""
     stop: list[str] | None = None
     """Stop sequences added to those of every call."""
 
@@ -134,7 +139,7 @@ class LlamaCppChat(BaseChatModel):
         return self.model_path.name if self.model_path else "qwen2.5-coder-1.5b-instruct"
 
     def _loaded(self) -> _Loaded:
-        path = self.model_path if self.model_path is not None else qwen_gguf_path()
+        path = self.model_path if self.model_path is not None else qwen_gguf_path(self.model_dir)
         return _load_llama(path, n_ctx=self.n_ctx, n_threads=self.n_threads)
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:

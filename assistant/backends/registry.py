@@ -38,12 +38,14 @@ class _Options:
     base_url: str | None
     api_key: str | None
     timeout: float
+    model_dir: Path | None
 
 
 def _make_local(arg: str, o: _Options) -> BaseChatModel:
     qwen_part_paths()  # fail now, not on the first question, if a part package is missing
     return LlamaCppChat(
         model_path=None,
+        model_dir=o.model_dir,
         n_ctx=o.n_ctx,
         n_threads=o.n_threads,
         temperature=o.temperature,
@@ -121,13 +123,14 @@ CHAT_BACKENDS: dict[str, _Backend] = {
 def make_chat_model(
     spec: str,
     *,
-    temperature: float = 0.0,
-    max_tokens: int = 384,
-    n_ctx: int = 4096,
+    temperature: float,
+    max_tokens: int,
+    n_ctx: int,
+    timeout: float,
     n_threads: int | None = None,
     base_url: str | None = None,
     api_key: str | None = None,
-    timeout: float = 120.0,
+    model_dir: Path | None = None,
 ) -> BaseChatModel:
     """The chat model a spec string names; nothing heavy loads until its first call.
 
@@ -142,6 +145,10 @@ def make_chat_model(
             else http://127.0.0.1:11434).
         api_key: key for ``openai:`` (else ``OPENAI_API_KEY``; a local server needs none).
         timeout: seconds to wait for a server's answer.
+        model_dir: where ``local`` joins its model file; ``None`` means
+            :func:`~assistant.models.files.default_model_dir`.
+
+    The Assistant passes every option from ``Settings.llm``, the one place with defaults.
 
     Returns:
         A LangChain ``BaseChatModel``; server failures come out of its calls as
@@ -153,7 +160,10 @@ def make_chat_model(
         ModelError: the ``gguf:`` file or a ``local`` model package is missing.
 
     Example:
-        >>> chat = make_chat_model("openai:qwen", base_url="http://127.0.0.1:8000/v1")
+        >>> chat = make_chat_model(
+        ...     "openai:qwen", temperature=0.0, max_tokens=256, n_ctx=4096, timeout=120.0,
+        ...     base_url="http://127.0.0.1:8000/v1",
+        ... )
         >>> chat.invoke("Who won?").content  # doctest: +SKIP
     """
     spec = spec.strip()
@@ -182,5 +192,6 @@ def make_chat_model(
         base_url=base_url,
         api_key=api_key,
         timeout=timeout,
+        model_dir=model_dir,
     )
     return backend.make(arg.strip(), options)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 from assistant.errors import ModelError
 
@@ -51,15 +52,25 @@ def minilm_path() -> Path:
     return path
 
 
-def _mpnet() -> Path:
+def _minilm(model_dir: Path | None = None) -> Path:
+    return minilm_path()  # shipped unzipped in its package: nothing to join
+
+
+def _mpnet(model_dir: Path | None = None) -> Path:
     from assistant.models.files import mpnet_path
 
-    return mpnet_path()
+    return mpnet_path(model_dir)
+
+
+class ModelFolder(Protocol):
+    """Gives a model's own folder, given where joined models are kept (None: the default)."""
+
+    def __call__(self, model_dir: Path | None = None) -> Path: ...
 
 
 # name -> (function giving the model folder, embedding dimensions)
-EMBEDDING_MODELS = {
-    "all-MiniLM-L6-v2": (minilm_path, 384),
+EMBEDDING_MODELS: dict[str, tuple[ModelFolder, int]] = {
+    "all-MiniLM-L6-v2": (_minilm, 384),
     "all-mpnet-base-v2": (_mpnet, 768),
 }
 # Embedding profiles: fast (the default) and accurate (about 8x slower to ingest).

@@ -22,7 +22,7 @@ from assistant.desk import Assistant
 from assistant.errors import NewsdeskError
 from assistant.types import Answer, Passages, Token, Turn
 from assistant.web.pool import AssistantPool
-from assistant.web.uploads import file_digest, safe_upload_name, upload_destination
+from assistant.web.uploads import replacing, safe_upload_name, upload_destination
 from assistant.web.views import (
     answer_html,
     deleted_html,
@@ -40,7 +40,7 @@ from ingest.documents import IngestReport, article_id_for_file
 
 log = logging.getLogger("newsdesk.web")
 
-MAX_UPLOAD_MB = 20
+MB = 1024 * 1024
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".jsonl", ".json", ".csv")
 GENERIC_ERROR = "Something went wrong while answering; the details are in the server log."
 
@@ -204,26 +204,27 @@ class PageActions:
         return uploads_html(outcomes)
 
     def _ingest_one(self, bot: Assistant, source: Path, name: str) -> IngestReport | str:
-        """What ingesting one upload did, or why it was skipped."""
+        """What ingesting one upload did, or why it was skipped.
+
+        An upload with the name of an earlier one replaces it, file and article; if
+        nothing comes of the new one, the earlier stays as it was.
+        """
+        limit = bot.settings.max_file_mb
         try:
             if Path(name).suffix.lower() not in UPLOAD_TYPES:
                 return f"skipped, not one of {', '.join(UPLOAD_TYPES)}"
-            if source.stat().st_size > MAX_UPLOAD_MB * 1024 * 1024:
-                return f"skipped, larger than {MAX_UPLOAD_MB} MB"
-            target = upload_destination(self.upload_root, name, file_digest(source))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if not target.exists():
+            if source.stat().st_size > limit * MB:
+                return f"skipped, larger than {limit:g} MB"
+            target = upload_destination(self.upload_root, name)
+            with replacing(target) as keep:
                 shutil.copyfile(source, target)
-            report = bot.ingest([target], progress=False)
+                report = bot.ingest([target], progress=False)
+                keep(bool(report.added or report.replaced or report.unchanged))
         except NewsdeskError as exc:
             return str(exc)
         except Exception:
             log.exception("ingesting %s failed", source)
             return "could not be read (see the server log)"
-        if not (report.added or report.replaced or report.unchanged):
-            target.unlink()  # nothing came of it: keep no copy
-            with contextlib.suppress(OSError):
-                target.parent.rmdir()
         return report
 
     def delete(self, article_id: str | None) -> str:
@@ -243,13 +244,15 @@ class PageActions:
         """Delete the uploaded file an article was read from, if it held only that article."""
         if not self.upload_root.is_dir():
             return
-        for path in self.upload_root.glob("*/*"):
+        # Uploads are kept as uploads/<name>; earlier versions kept uploads/<digest>/<name>.
+        for path in [*self.upload_root.glob("*"), *self.upload_root.glob("*/*")]:
             if path.suffix.lower() in (".jsonl", ".json", ".csv"):
                 continue  # exports hold many articles; the file stays
             if path.is_file() and article_id_for_file(path) == article_id:
                 path.unlink()
-                with contextlib.suppress(OSError):
-                    path.parent.rmdir()
+                if path.parent != self.upload_root:
+                    with contextlib.suppress(OSError):
+                        path.parent.rmdir()
 
     def library(self) -> tuple[list[list[Any]], list[tuple[str, str]], list[str], str]:
         """Rows for the table, choices for delete, known sources, and the header stats."""

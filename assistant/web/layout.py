@@ -19,7 +19,7 @@ import gradio as gr
 from assistant.desk import Assistant
 from assistant.errors import NewsdeskError
 from assistant.settings import Settings
-from assistant.web.actions import MAX_UPLOAD_MB, UPLOAD_TYPES, PageActions
+from assistant.web.actions import MB, UPLOAD_TYPES, PageActions
 from assistant.web.pool import AssistantFactory, AssistantPool
 from assistant.web.views import CSS, SOURCES_EMPTY, SOURCES_JS, error_html, header_html
 
@@ -34,8 +34,6 @@ EXAMPLES = (
 PROGRESS = gr.Progress()  # Gradio finds a handler's progress tracker by this default
 # The sample article a new store starts with, in the source tree beside the package.
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7860
 
 
 THEME = gr.themes.Soft(
@@ -52,7 +50,7 @@ def build_app(
     *,
     assistant_factory: AssistantFactory | None = None,
     sample_dir: Path | None = SAMPLE_DIR,
-    allow_backends: Sequence[str] = (),
+    allow_backends: Sequence[str] | None = None,
 ) -> gr.Blocks:
     """The Newsdesk page as Gradio Blocks; start it with :func:`launch`.
 
@@ -63,14 +61,16 @@ def build_app(
         sample_dir: articles ingested when the store is empty, so a new reader sees
             something; None to start empty.
         allow_backends: backend specs readers may choose besides the default and
-            ``extractive``; no other spec is accepted from the page or ``/ask``.
+            ``extractive``; no other spec is accepted from the page or ``/ask``. By
+            default ``settings.page_backends``.
 
     Raises:
         NewsdeskError: an allowed backend spec is unknown or its model is missing.
     """
     settings = settings or Settings()
     factory = assistant_factory or (lambda spec: Assistant(settings, backend=spec))
-    pool = AssistantPool(factory, settings.backend, allow_backends)
+    allow = settings.page_backends if allow_backends is None else allow_backends
+    pool = AssistantPool(factory, settings.backend, allow)
     for spec in pool.allowed:  # a bad spec fails now, not on a reader's question
         pool.get(spec)
     first = pool.get()
@@ -79,6 +79,7 @@ def build_app(
         sample = first.ingest([sample_dir], progress=False)
         log.info("empty store: ingested the sample articles (%s)", sample.summary())
     k_default = first.settings.retrieval.k
+    max_file_mb = first.settings.max_file_mb
 
     def refresh() -> tuple[Any, ...]:
         try:
@@ -166,7 +167,7 @@ def build_app(
             with gr.Tab("Library", id="library"), gr.Row(equal_height=False):
                 with gr.Column(scale=2, min_width=320):
                     files = gr.File(
-                        label=f"Add articles: {' '.join(UPLOAD_TYPES)}, {MAX_UPLOAD_MB} MB each",
+                        label=f"Add articles: {' '.join(UPLOAD_TYPES)}, {max_file_mb:g} MB each",
                         file_count="multiple",
                         file_types=list(UPLOAD_TYPES),
                         elem_id="nd-upload",
@@ -239,13 +240,18 @@ def pick_example(event: gr.SelectData) -> str:
 def launch(
     demo: gr.Blocks,
     *,
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
+    host: str,
+    port: int,
+    max_file_mb: float,
     auth: tuple[str, str] | None = None,
     prevent_thread_lock: bool = False,
     quiet: bool = False,
 ) -> tuple[Any, str, str]:
-    """Serve the page (with its theme and styles); returns Gradio's (app, local url, share url)."""
+    """Serve the page (with its theme and styles); returns Gradio's (app, local url, share url).
+
+    ``host``, ``port`` and ``max_file_mb`` (the upload limit, which Gradio enforces as the
+    file arrives) come from Settings: ``newsdesk serve`` passes them.
+    """
     return demo.launch(
         server_name=host,
         server_port=port,
@@ -255,7 +261,7 @@ def launch(
         inbrowser=False,
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
-        max_file_size=f"{MAX_UPLOAD_MB}mb",
+        max_file_size=int(max_file_mb * MB),
         footer_links=["api"],
         theme=THEME,
         css=CSS,

@@ -1,11 +1,11 @@
-"""Uploaded files: safe names, and a folder per content so readers never overwrite each
-other."""
+"""Uploaded files: safe names, one file per name, and replacing a file safely."""
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -24,24 +24,44 @@ def safe_upload_name(name: str) -> str:
     return base or "upload"
 
 
-def upload_destination(upload_root: Path, name: str, digest: str) -> Path:
-    """Where an upload is kept: ``upload_root/<content digest>/<safe name>``.
+def upload_destination(upload_root: Path, name: str) -> Path:
+    """Where an upload is kept: ``upload_root/<safe name>``.
 
-    The folder comes from the file's content, so uploading the same file again finds the
-    same path and ingest leaves it unchanged, while two different files with one name
-    (from two readers) never overwrite each other.
+    An article's id comes from its file's path, so a file uploaded again under the same
+    name, edited or not, lands on the same path and replaces its article (ingest leaves an
+    unchanged one alone), while files with other names never share a path.
     """
-    folder = (upload_root / re.sub(r"[^0-9a-f]", "", digest.lower())[:32]).resolve()
+    folder = upload_root.resolve()
     target = (folder / safe_upload_name(name)).resolve()
-    if not target.is_relative_to(folder) or target == folder:
+    if target.parent != folder:
         raise ValueError(f"refusing upload name {name!r}")
     return target
 
 
-def file_digest(path: Path) -> str:
-    """sha256 hex of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[Callable[[bool], None]]:
+    """Write a new file at ``target`` inside the block, keeping any earlier one aside.
+
+    The block calls the yielded ``keep(True)`` once the new file is in the library; else
+    (nothing came of it, or an error) the earlier file comes back, or none stays.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    aside = target.with_name(f".{target.name}.previous")  # safe names never start with "."
+    had = target.exists()
+    if had:
+        target.replace(aside)
+    kept = False
+
+    def keep(value: bool) -> None:
+        nonlocal kept
+        kept = value
+
+    try:
+        yield keep
+    finally:
+        if kept:
+            aside.unlink(missing_ok=True)
+        else:
+            target.unlink(missing_ok=True)
+            if had:
+                aside.replace(target)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import Assistant
 from assistant.cli import EXIT_SKIPPED, main
 from tests.conftest import SAMPLE_DIR
 
@@ -80,3 +81,51 @@ def test_errors_are_one_line_without_a_traceback(
     err = capsys.readouterr().err
     assert err.startswith("newsdesk: unknown backend 'nope'")
     assert "Traceback" not in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["ingest", str(SAMPLE_DIR), "--max-file-mb", "-1"], "setting max_file_mb=-1.0: "),
+        (["search", "ferry", "-k", "1000000"], "k must be a whole number from 1 to 50"),
+    ],
+)
+def test_bad_flags_are_one_line_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    assert main([*argv, "--data-dir", str(tmp_path / "store")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"newsdesk: {expected}") and err.count("\n") == 1
+
+
+@pytest.fixture(scope="module")
+def accurate_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built with the accurate profile (all-mpnet-base-v2, joined on first use)."""
+    data_dir = tmp_path_factory.mktemp("accurate-store")
+    Assistant(data_dir=data_dir, profile="accurate", backend="extractive").ingest(
+        [SAMPLE_DIR], progress=False
+    )
+    return data_dir
+
+
+@pytest.mark.slow
+def test_a_collection_opens_with_the_profile_it_was_built_with(accurate_store: Path) -> None:
+    bot = Assistant(data_dir=accurate_store, backend="extractive")
+    assert bot.search("Who disputed the withdrawal?")
+    assert bot.stats()["profile"] == "accurate"
+    assert bot.embedder.model_name == "all-mpnet-base-v2"
+
+
+@pytest.mark.slow
+def test_ask_opens_an_accurate_collection_without_the_flag(
+    accurate_store: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["--backend", "extractive", "--data-dir", str(accurate_store)]
+    assert main(["ask", "Who disputed the withdrawal?", "--json", *args]) == 0
+    assert json.loads(capsys.readouterr().out)["citations"]
+    # Asking for another profile still says how to open or rebuild it.
+    assert main(["ask", "Who disputed the withdrawal?", "--profile", "fast", *args]) == 1
+    assert "open it with --profile accurate" in capsys.readouterr().err
+    monkeypatch.setenv("NEWSDESK_PROFILE", "fast")
+    assert main(["ask", "Who disputed the withdrawal?", *args]) == 1
+    assert "open it with --profile accurate" in capsys.readouterr().err

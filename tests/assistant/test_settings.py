@@ -83,3 +83,87 @@ def test_fusion_follows_the_profile_unless_set(
     assert searcher.fusion == tuned(accurate, "convex")
     searcher = Assistant(data_dir=tmp_path / "fast").searcher
     assert searcher.fusion == tuned(fast, "rrf")
+
+
+def test_page_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = Settings()
+    assert (defaults.host, defaults.port, defaults.auth, defaults.page_backends) == (
+        "127.0.0.1",
+        7860,
+        None,
+        [],
+    )
+    assert defaults.model_dir is None
+    monkeypatch.setenv("NEWSDESK_HOST", "0.0.0.0")
+    monkeypatch.setenv("NEWSDESK_PORT", "8123")
+    monkeypatch.setenv("NEWSDESK_AUTH", "reader:s3cret:x")
+    monkeypatch.setenv("NEWSDESK_PAGE_BACKENDS", " openai:gpt-4o-mini, ,local ")
+    monkeypatch.setenv("NEWSDESK_MODEL_DIR", "/srv/models")
+    settings = Settings()
+    assert (settings.host, settings.port) == ("0.0.0.0", 8123)
+    assert settings.auth is not None and settings.auth.get_secret_value() == "reader:s3cret:x"
+    assert settings.page_backends == ["openai:gpt-4o-mini", "local"]
+    assert settings.model_dir == Path("/srv/models")
+
+
+@pytest.mark.parametrize(("key", "value"), [("AUTH", "nopassword"), ("PORT", "70000")])
+def test_page_settings_are_checked(monkeypatch: pytest.MonkeyPatch, key: str, value: str) -> None:
+    monkeypatch.setenv(f"NEWSDESK_{key}", value)
+    with pytest.raises(ValidationError, match=key.lower()):
+        Settings()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"profile": "accurat"}, r"^setting profile='accurat': .*'fast' or 'accurate'"),
+        ({"backend": 3}, r"^setting backend=3: .*known backends: local, gguf:PATH"),
+        ({"max_file_mb": -1}, r"^setting max_file_mb=-1: .*greater than 0"),
+        ({"profle": "fast"}, r"^unknown setting 'profle'; known settings: .*profile"),
+    ],
+)
+def test_overrides_are_validated(tmp_path: Path, overrides: dict[str, Any], expected: str) -> None:
+    with pytest.raises(ConfigError, match=expected) as caught:
+        Assistant(**{"data_dir": tmp_path, "backend": "extractive", **overrides})
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("k", [0, -1, 51, 10**6])
+def test_k_is_bounded(make_assistant: Any, k: int) -> None:
+    bot = make_assistant()
+    for call in (
+        lambda: bot.search("ferry", k),
+        lambda: bot.ask("Where does the ferry go?", k=k),
+        lambda: list(bot.stream("Where does the ferry go?", k=k)),
+        lambda: bot.retriever(k),
+    ):
+        with pytest.raises(ConfigError, match=r"^k must be a whole number from 1 to 50"):
+            call()
+
+
+def test_constructors_take_their_settings_without_defaults_of_their_own() -> None:
+    """Settings is the one place with defaults: the parts it configures have none to drift."""
+    import inspect
+
+    from assistant.answering.chain import AnswerChain
+    from assistant.backends import LlamaCppChat, make_chat_model
+    from assistant.retrieval import HybridSearcher
+
+    def defaulted(function: Any) -> set[str]:
+        params = inspect.signature(function).parameters.values()
+        return {p.name for p in params if p.default is not inspect.Parameter.empty}
+
+    assert (
+        defaulted(AnswerChain) & {"k", "passage_tokens", "history_tokens", "per_article"} == set()
+    )
+    assert defaulted(HybridSearcher) & {"candidates", "dedupe_threshold", "mode"} == set()
+    assert defaulted(make_chat_model) & {"temperature", "max_tokens", "n_ctx", "timeout"} == set()
+    fields = LlamaCppChat.model_fields
+    assert {
+        n for n in ("temperature", "max_tokens", "n_ctx") if not fields[n].is_required()
+    } == set()
+
+
+def test_the_model_folder_reaches_the_chat_model(tmp_path: Path) -> None:
+    bot = Assistant(data_dir=tmp_path / "store", backend="local", model_dir=tmp_path / "models")
+    assert bot.chain.chat_model.model_dir == tmp_path / "models"  # type: ignore[union-attr]

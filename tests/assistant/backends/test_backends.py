@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.language_models import BaseChatModel
@@ -16,7 +17,23 @@ from assistant.backends import LlamaCppChat, make_chat_model
 from assistant.backends import llamacpp as llms
 from assistant.errors import BackendError, ConfigError, ModelError
 from assistant.models import smollm2_gguf_path
+from assistant.settings import LLMSettings
 from tests.servers import LlamaServer, free_port
+
+_LLM = LLMSettings()
+
+
+def chat_model(spec: str, **changed: Any) -> BaseChatModel:
+    """make_chat_model with the settings' options, as the Assistant calls it, and changes."""
+    options = {
+        "temperature": _LLM.temperature,
+        "max_tokens": _LLM.max_tokens,
+        "n_ctx": _LLM.n_ctx,
+        "timeout": _LLM.timeout,
+        **changed,
+    }
+    return make_chat_model(spec, **options)
+
 
 # SmolLM2 answers "1, 2, 3, 4, 5, 6, 7, 8, 9, 10" and stops (without "terse" it goes on).
 COUNT = [SystemMessage("You are terse."), HumanMessage("Count from 1 to 10, separated by commas.")]
@@ -36,7 +53,7 @@ def _no_openai_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def chat() -> BaseChatModel:
     # One thread: steadier than two when the suite shares the 2 cores with other work.
-    return make_chat_model(f"gguf:{smollm2_gguf_path()}", n_ctx=2048, max_tokens=40, n_threads=1)
+    return chat_model(f"gguf:{smollm2_gguf_path()}", n_ctx=2048, max_tokens=40, n_threads=1)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +113,7 @@ def test_gguf_honours_stop_sequences(chat: BaseChatModel) -> None:
 
 
 def test_gguf_models_share_one_loaded_llama(chat: BaseChatModel) -> None:
-    other = make_chat_model(f"gguf:{smollm2_gguf_path()}", n_ctx=2048, max_tokens=5)
+    other = chat_model(f"gguf:{smollm2_gguf_path()}", n_ctx=2048, max_tokens=5)
 
     assert isinstance(chat, LlamaCppChat) and isinstance(other, LlamaCppChat)
     assert other._loaded() is chat._loaded()
@@ -116,13 +133,13 @@ def test_gguf_serialises_concurrent_calls(chat: BaseChatModel, counted: AIMessag
 
 def test_gguf_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"model file not found: .*nope\.gguf"):
-        make_chat_model(f"gguf:{tmp_path / 'nope.gguf'}")
+        chat_model(f"gguf:{tmp_path / 'nope.gguf'}")
 
 
 def test_gguf_not_a_model(tmp_path: Path) -> None:
     bogus = tmp_path / "bogus.gguf"
     bogus.write_bytes(b"not a gguf file")
-    chat = make_chat_model(f"gguf:{bogus}")
+    chat = chat_model(f"gguf:{bogus}")
 
     with pytest.raises(ModelError, match="could not load"):
         chat.invoke("hi")
@@ -131,7 +148,7 @@ def test_gguf_not_a_model(tmp_path: Path) -> None:
 def test_local_spec_loads_nothing_until_used() -> None:
     loaded_before = dict(llms._LOADED)
 
-    chat = make_chat_model("local", n_ctx=1024)
+    chat = chat_model("local", n_ctx=1024)
 
     assert isinstance(chat, LlamaCppChat)
     assert chat.model_path is None  # the Qwen parts are joined on first use
@@ -154,7 +171,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.mark.slow
 def test_openai_compatible_server_invoke_and_stream(server_url: str) -> None:
-    chat = make_chat_model("openai:smollm2", base_url=server_url, max_tokens=40)
+    chat = chat_model("openai:smollm2", base_url=server_url, max_tokens=40)
 
     answer = chat.invoke(COUNT)
     pieces = [chunk.text for chunk in chat.stream(COUNT)]
@@ -166,7 +183,7 @@ def test_openai_compatible_server_invoke_and_stream(server_url: str) -> None:
 
 @pytest.mark.slow
 def test_openai_compatible_server_honours_max_tokens(server_url: str) -> None:
-    chat = make_chat_model("openai:smollm2", base_url=server_url, max_tokens=3)
+    chat = chat_model("openai:smollm2", base_url=server_url, max_tokens=3)
 
     answer = chat.invoke(COUNT)
 
@@ -175,7 +192,7 @@ def test_openai_compatible_server_honours_max_tokens(server_url: str) -> None:
 
 def test_openai_dead_server_is_a_backend_error() -> None:
     url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
-    chat = make_chat_model("openai:smollm2", base_url=url, timeout=5)
+    chat = chat_model("openai:smollm2", base_url=url, timeout=5)
 
     with pytest.raises(BackendError) as invoked:
         chat.invoke("hi")
@@ -192,7 +209,7 @@ def test_openai_dead_server_is_a_backend_error() -> None:
 
 def test_ollama_dead_server_is_a_backend_error() -> None:
     url = f"http://127.0.0.1:{free_port()}"
-    chat = make_chat_model("ollama:qwen2.5:1.5b", base_url=url, timeout=5)
+    chat = chat_model("ollama:qwen2.5:1.5b", base_url=url, timeout=5)
 
     with pytest.raises(
         BackendError, match=rf"cannot reach Ollama at {re.escape(url)} .*OLLAMA_HOST"
@@ -209,7 +226,7 @@ def test_ollama_dead_server_is_a_backend_error() -> None:
 @pytest.mark.parametrize("spec", ["gpt-4o", "llama:x", ""])
 def test_unknown_spec_lists_the_known_ones(spec: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        make_chat_model(spec)
+        chat_model(spec)
 
     message = str(caught.value)
     assert "unknown chat model spec" in message
@@ -220,17 +237,17 @@ def test_unknown_spec_lists_the_known_ones(spec: str) -> None:
 @pytest.mark.parametrize("spec", ["openai", "openai:", "gguf:", "ollama: ", "local:qwen"])
 def test_malformed_spec(spec: str) -> None:
     with pytest.raises(ConfigError, match=r"write (openai:MODEL|gguf:PATH|ollama:MODEL|local)"):
-        make_chat_model(spec)
+        chat_model(spec)
 
 
 def test_extractive_is_not_a_chat_model() -> None:
     with pytest.raises(ConfigError, match=r"'extractive' .* not a chat model"):
-        make_chat_model("extractive")
+        chat_model("extractive")
 
 
 def test_openai_without_key_or_server_says_what_to_set() -> None:
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
-        make_chat_model("openai:gpt-4o-mini")
+        chat_model("openai:gpt-4o-mini")
 
 
 def test_openai_settings_come_from_arguments_then_environment(
@@ -239,8 +256,8 @@ def test_openai_settings_come_from_arguments_then_environment(
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:1/v1")
     monkeypatch.setenv("NEWSDESK_OPENAI_BASE_URL", "http://127.0.0.1:2/v1")
 
-    from_env = make_chat_model("openai:m")
-    from_args = make_chat_model("openai:m", base_url="http://127.0.0.1:3/v1", api_key="sk-x")
+    from_env = chat_model("openai:m")
+    from_args = chat_model("openai:m", base_url="http://127.0.0.1:3/v1", api_key="sk-x")
 
     assert from_env.openai_api_base == "http://127.0.0.1:2/v1"  # type: ignore[attr-defined]
     assert from_env.openai_api_key.get_secret_value() == "not-needed"  # type: ignore[attr-defined]
@@ -250,6 +267,6 @@ def test_openai_settings_come_from_arguments_then_environment(
 
 
 def test_ollama_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert make_chat_model("ollama:m").base_url == "http://127.0.0.1:11434"  # type: ignore[attr-defined]
+    assert chat_model("ollama:m").base_url == "http://127.0.0.1:11434"  # type: ignore[attr-defined]
     monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9999")
-    assert make_chat_model("ollama:m").base_url == "http://127.0.0.1:9999"  # type: ignore[attr-defined]
+    assert chat_model("ollama:m").base_url == "http://127.0.0.1:9999"  # type: ignore[attr-defined]

@@ -72,6 +72,15 @@ def test_ask_endpoint_reports_errors_in_one_line(served: tuple[str, Path]) -> No
     assert "\n" not in str(caught.value)
 
 
+def test_ask_endpoint_bounds_k(served: tuple[str, Path]) -> None:
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError) as caught:
+        Client(served[0], verbose=False).predict(QUESTION, k=10**6, api_name="/ask")
+    assert str(caught.value) == "k must be a whole number from 1 to 50, not 1000000"
+
+
 @pytest.mark.parametrize("spec", ["gguf:/etc/passwd", "local", "nope:x"])
 def test_ask_endpoint_refuses_backends_not_offered(served: tuple[str, Path], spec: str) -> None:
     from gradio_client import Client
@@ -252,6 +261,23 @@ def test_the_page_offers_only_the_allowed_backends(make_assistant: Any, tmp_path
     assert sorted(made) == ["extractive", "ollama:llama3"]  # each checked once, at start
 
 
+@pytest.fixture()
+def launched(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """What `newsdesk serve` builds and launches, recorded instead of served."""
+    seen: dict[str, Any] = {}
+
+    def build_app(settings: Settings, *, allow_backends: list[str]) -> str:
+        seen.update(settings=settings, allow_backends=allow_backends)
+        return "demo"
+
+    def launch(demo: str, **kwargs: Any) -> None:
+        seen.update(kwargs)
+
+    monkeypatch.setattr(serve, "build_app", build_app)
+    monkeypatch.setattr(serve, "launch", launch)
+    return seen
+
+
 @pytest.mark.parametrize(
     ("flags", "env", "expected"),
     [
@@ -261,10 +287,59 @@ def test_the_page_offers_only_the_allowed_backends(make_assistant: Any, tmp_path
     ],
 )
 def test_allow_backend_flags_override_the_environment(
-    flags: list[str], env: str | None, expected: list[str]
+    launched: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    flags: list[str],
+    env: str | None,
+    expected: list[str],
 ) -> None:
-    args = serve.build_parser().parse_args([x for spec in flags for x in ("--allow-backend", spec)])
-    assert serve.page_backends(args.allow_backend, env) == expected
+    if env is not None:
+        monkeypatch.setenv("NEWSDESK_PAGE_BACKENDS", env)
+    assert serve.main([x for spec in flags for x in ("--allow-backend", spec)]) == 0
+    assert launched["allow_backends"] == expected
+
+
+def test_serve_reads_its_settings_and_flags_override_them(
+    launched: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert serve.main([]) == 0
+    assert (launched["host"], launched["port"], launched["auth"]) == ("127.0.0.1", 7860, None)
+    assert launched["max_file_mb"] == 20
+    monkeypatch.setenv("NEWSDESK_HOST", "127.0.0.2")
+    monkeypatch.setenv("NEWSDESK_PORT", "8123")
+    monkeypatch.setenv("NEWSDESK_AUTH", "reader:s3cret")
+    monkeypatch.setenv("NEWSDESK_MAX_FILE_MB", "3")
+    assert serve.main([]) == 0
+    assert (launched["host"], launched["port"]) == ("127.0.0.2", 8123)
+    assert (launched["auth"], launched["max_file_mb"]) == (("reader", "s3cret"), 3)
+    assert serve.main(["--port", "9000", "--auth", "editor:pw", "--data-dir", str(tmp_path)]) == 0
+    assert (launched["port"], launched["auth"]) == (9000, ("editor", "pw"))
+    assert launched["settings"].data_dir == tmp_path and launched["settings"].port == 9000
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "expected"),
+    [
+        (["--auth", "nopassword"], {}, "setting auth: "),
+        ([], {"NEWSDESK_AUTH": "nopassword"}, "setting auth: "),
+        ([], {"NEWSDESK_PORT": "http"}, "setting port: "),
+        (["--port", "70000"], {}, "setting port=70000: "),
+    ],
+)
+def test_bad_page_settings_stop_the_server_in_one_line(
+    launched: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert serve.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"newsdesk serve: {expected}") and err.count("\n") == 1
+    assert "s3cret" not in err and not launched
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])
@@ -282,13 +357,29 @@ def test_an_unknown_allowed_backend_stops_the_server_at_start(
     assert err.count("\n") == 1
 
 
+@pytest.mark.slow
+def test_the_page_opens_a_collection_with_the_profile_it_was_built_with(tmp_path: Path) -> None:
+    built = Assistant(data_dir=tmp_path, profile="accurate", backend="extractive")
+    built.ingest([SAMPLE_DIR], progress=False)
+    args = serve.build_parser().parse_args(["--data-dir", str(tmp_path), "--backend", "extractive"])
+    seen: list[Assistant] = []
+
+    def factory(spec: str) -> Assistant:
+        seen.append(Assistant(settings, backend=spec))
+        return seen[-1]
+
+    settings = serve.page_settings(args)
+    layout.build_app(settings, assistant_factory=factory)  # reads the library: no mismatch
+    assert [bot.settings.profile for bot in seen] == ["accurate"]
+    assert len(seen[0].articles()) == 1  # the sample was not added a second time
+
+
 # -- the page's HTML -------------------------------------------------------------------------
 
 
 def test_page_needs_no_gradio() -> None:
     code = (
-        "import sys, assistant.web.views; "
-        "sys.exit('gradio' in sys.modules or 'app' in sys.modules)"
+        "import sys, assistant.web.views; sys.exit('gradio' in sys.modules or 'app' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 
@@ -336,10 +427,8 @@ def test_only_the_latest_sources_show() -> None:
     ],
 )
 def test_upload_names_stay_inside_their_folder(tmp_path: Path, name: str) -> None:
-    digest = "ab" * 32
-    target = uploads.upload_destination(tmp_path, name, digest)
-    folder = (tmp_path / digest[:32]).resolve()
-    assert target.parent == folder
+    target = uploads.upload_destination(tmp_path, name)
+    assert target.parent == tmp_path.resolve()
     assert not target.name.startswith(".") and len(target.name) <= 120
 
 
@@ -358,7 +447,7 @@ def test_upload_is_copied_ingested_and_deleted(desk: actions.PageActions, tmp_pa
     assert re.search(
         r"empty.txt</b>: nothing added<ul><li class=\"nd-skip\">skipped: .+</li>", report
     )
-    (kept,) = desk.upload_root.glob("*/*")
+    (kept,) = desk.upload_root.iterdir()
     assert kept.name == "ferry.txt" and kept.read_text(encoding="utf-8") == FERRY
     assert "already in the library" in desk.ingest_uploads([str(upload)])
 
@@ -371,22 +460,59 @@ def test_upload_is_copied_ingested_and_deleted(desk: actions.PageActions, tmp_pa
 
 def test_oversized_uploads_are_skipped(desk: actions.PageActions, tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
+    limit = Settings().max_file_mb
     with big.open("wb") as handle:  # sparse: no 21 MB written to disk
-        handle.truncate((actions.MAX_UPLOAD_MB + 1) * 1024 * 1024)
-    assert f"big.txt</b>: skipped, larger than {actions.MAX_UPLOAD_MB} MB" in desk.ingest_uploads(
-        [str(big)]
-    )
+        handle.truncate(int(limit + 1) * 1024 * 1024)
+    assert f"big.txt</b>: skipped, larger than {limit:g} MB" in desk.ingest_uploads([str(big)])
     assert not desk.upload_root.exists()
+
+
+def test_the_upload_limit_is_max_file_mb(
+    desk: actions.PageActions, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSDESK_MAX_FILE_MB", "1")
+    big = tmp_path / "two.txt"
+    with big.open("wb") as handle:
+        handle.truncate(2 * 1024 * 1024)
+    assert "two.txt</b>: skipped, larger than 1 MB" in desk.ingest_uploads([str(big)])
+    assert not desk.upload_root.exists()
+
+
+def test_an_edited_upload_replaces_the_earlier_one(
+    desk: actions.PageActions, tmp_path: Path
+) -> None:
+    upload = tmp_path / "incoming" / "ferry.txt"
+    upload.parent.mkdir()
+    upload.write_text(FERRY, encoding="utf-8")
+    assert "ferry.txt</b>: 1 added" in desk.ingest_uploads([str(upload)])
+    edited = FERRY.replace("twelve steel beams", "fourteen steel beams")
+    upload.write_text(edited, encoding="utf-8")
+
+    assert "ferry.txt</b>: 1 replaced" in desk.ingest_uploads([str(upload)])
+
+    bot = desk.pool.get()
+    (article,) = bot.articles()
+    (passage,) = bot.search("How many steel beams were replaced?", 1)
+    assert passage.article_id == article.id and "fourteen steel beams" in passage.text
+    (kept,) = [p for p in desk.upload_root.rglob("*") if p.is_file()]
+    assert kept.read_text(encoding="utf-8") == edited
+    # Another name is another article, beside the first.
+    other = tmp_path / "incoming" / "ferry-2.txt"
+    other.write_text(FERRY.replace("Northpoint", "Southpoint"), encoding="utf-8")
+    assert "ferry-2.txt</b>: 1 added" in desk.ingest_uploads([str(other)])
+    assert len(bot.articles()) == 2
 
 
 # -- the command line ------------------------------------------------------------------------
 
 
-def test_auth_flag_needs_user_and_password(capsys: pytest.CaptureFixture[str]) -> None:
-    assert serve.parse_auth("reader:s3cret:x") == ("reader", "s3cret:x")
-    assert serve.parse_auth("") is None
-    assert serve.main(["--auth", "nopassword"]) == 2
-    assert "USER:PASSWORD" in capsys.readouterr().err
+def test_auth_needs_user_and_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_AUTH", "reader:s3cret:x")
+    assert serve.parse_auth(Settings().auth) == ("reader", "s3cret:x")
+    assert serve.parse_auth(None) is None
+    monkeypatch.setenv("NEWSDESK_AUTH", "nopassword")
+    with pytest.raises(ValueError, match="USER:PASSWORD"):
+        Settings()
 
 
 # -- where the page listens, what it accepts, what it never loads ----------------------------
@@ -443,7 +569,7 @@ def test_the_server_refuses_uploads_over_the_size_limit(served: tuple[str, Path]
     import httpx
 
     url = served[0].rstrip("/")
-    big = b"x" * (actions.MAX_UPLOAD_MB * 1024 * 1024 + 1)
+    big = b"x" * int(Settings().max_file_mb * 1024 * 1024 + 1)
     small = FERRY.encode()
 
     refused = httpx.post(f"{url}/gradio_api/upload", files={"files": ("big.txt", big)}, timeout=60)
