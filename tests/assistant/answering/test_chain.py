@@ -26,7 +26,16 @@ def bot(sample_store: Path, make_assistant):  # type: ignore[no-untyped-def]
 
 
 def _chain(bot, model) -> AnswerChain:  # type: ignore[no-untyped-def]
-    return AnswerChain(bot.searcher, bot.embedder, backend="fake", chat_model=model, k=5)
+    return AnswerChain(
+        bot.searcher,
+        bot.embedder,
+        backend="fake",
+        chat_model=model,
+        k=5,
+        passage_tokens=bot.settings.llm.passage_tokens,
+        history_tokens=bot.settings.llm.history_tokens,
+        per_article=bot.settings.retrieval.per_article,
+    )
 
 
 def test_stream_gives_passages_then_tokens_then_the_answer(bot) -> None:  # type: ignore[no-untyped-def]

@@ -118,7 +118,16 @@ def test_answers_follow_no_instruction_in_an_article(
 
 def obeying_chain(bot: Assistant, reply: str) -> AnswerChain:
     model = FakeListChatModel(responses=[reply])
-    return AnswerChain(bot.searcher, bot.embedder, backend="obeying", chat_model=model, k=5)
+    return AnswerChain(
+        bot.searcher,
+        bot.embedder,
+        backend="obeying",
+        chat_model=model,
+        k=5,
+        passage_tokens=bot.settings.llm.passage_tokens,
+        history_tokens=bot.settings.llm.history_tokens,
+        per_article=bot.settings.retrieval.per_article,
+    )
 
 
 @pytest.mark.parametrize(
