@@ -54,7 +54,9 @@ class Assistant:
             if recorded is not None and recorded != s.profile:
                 s = with_overrides(s, {"profile": recorded})
         self.settings = s
-        self.embedder = SentenceEmbedder(PROFILES[s.profile], batch_size=s.embed_batch_size)
+        self.embedder = SentenceEmbedder(
+            PROFILES[s.profile], batch_size=s.embed_batch_size, model_dir=s.model_dir
+        )
         self.store = ChunkStore(
             embedder=self.embedder,
             data_dir=s.data_dir,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from langchain_core.embeddings import Embeddings
@@ -24,18 +25,25 @@ if TYPE_CHECKING:
 class SentenceEmbedder(Embeddings):
     """A packaged sentence-transformers model, loaded lazily and shared between threads."""
 
-    def __init__(self, model: str = "all-MiniLM-L6-v2", *, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        model: str = "all-MiniLM-L6-v2",
+        *,
+        batch_size: int = 64,
+        model_dir: Path | None = None,
+    ) -> None:
         if model not in EMBEDDING_MODELS:
             known = ", ".join(sorted(EMBEDDING_MODELS))
             raise ConfigError(f"unknown embedding model {model!r}; known: {known}")
         self.model_name = model
         self.dimensions = EMBEDDING_MODELS[model][1]
         self.batch_size = batch_size
+        self.model_dir = model_dir  # where joined model files are kept; None: the default
 
     @property
     def model(self) -> SentenceTransformer:
         """The loaded model; the first call loads it (about a second for MiniLM)."""
-        return _load(self.model_name)
+        return _load(self.model_name, self.model_dir)
 
     @property
     def max_tokens(self) -> int:
@@ -102,19 +110,19 @@ _load_lock = threading.Lock()
 
 
 @cache
-def _load_unlocked(name: str) -> SentenceTransformer:
+def _load_unlocked(name: str, model_dir: Path | None) -> SentenceTransformer:
     ensure_offline()
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # "Loading weights" bars on every start
-    return SentenceTransformer(str(EMBEDDING_MODELS[name][0]()), device="cpu")
+    return SentenceTransformer(str(EMBEDDING_MODELS[name][0](model_dir)), device="cpu")
 
 
-def _load(name: str) -> SentenceTransformer:
+def _load(name: str, model_dir: Path | None = None) -> SentenceTransformer:
     """One copy of each model per process, however many embedders share it."""
     with _load_lock:
-        return _load_unlocked(name)
+        return _load_unlocked(name, model_dir)
 
 
 def chroma_function(embedder: SentenceEmbedder) -> Any:

@@ -167,3 +167,23 @@ def test_constructors_take_their_settings_without_defaults_of_their_own() -> Non
 def test_the_model_folder_reaches_the_chat_model(tmp_path: Path) -> None:
     bot = Assistant(data_dir=tmp_path / "store", backend="local", model_dir=tmp_path / "models")
     assert bot.chain.chat_model.model_dir == tmp_path / "models"  # type: ignore[union-attr]
+    assert bot.embedder.model_dir == tmp_path / "models"
+
+
+def test_the_model_folder_is_where_the_accurate_embedder_is_joined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assistant.models import offline
+
+    asked: list[Path | None] = []
+
+    def fake_mpnet(model_dir: Path | None = None) -> Path:
+        asked.append(model_dir)
+        raise ConfigError("stop here")
+
+    folder, dims = offline.EMBEDDING_MODELS["all-mpnet-base-v2"]
+    monkeypatch.setitem(offline.EMBEDDING_MODELS, "all-mpnet-base-v2", (fake_mpnet, dims))
+    bot = Assistant(data_dir=tmp_path / "store", profile="accurate", model_dir=tmp_path / "m")
+    with pytest.raises(ConfigError, match="stop here"):
+        bot.embedder.encode(["x"])
+    assert asked == [tmp_path / "m"]
