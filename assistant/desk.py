@@ -20,7 +20,7 @@ from assistant.settings import MAX_K, Settings, with_overrides
 from assistant.store import ChunkStore, SentenceEmbedder
 from assistant.store.embedder import chroma_function
 from assistant.types import NO_FILTERS, Answer, Event, Filters, Passage, StoredArticle, Turn
-from ingest import chunk_articles, load_paths
+from ingest import Fetcher, chunk_articles, load_sources
 from ingest.documents import IngestReport
 
 
@@ -111,28 +111,52 @@ class Assistant:
     # -- ingest --------------------------------------------------------------------------
 
     def ingest(
-        self, paths: Iterable[str | Path], *, rebuild: bool = False, progress: bool = True
+        self,
+        paths: Iterable[str | Path],
+        *,
+        rebuild: bool = False,
+        progress: bool = True,
+        only_new: bool = False,
+        allow_private: bool = True,
     ) -> IngestReport:
-        """Load, chunk, embed and store articles from files and folders.
+        """Load, chunk, embed and store articles from files, folders, urls and feeds.
 
         Articles already stored with the same content are left alone; changed ones are
-        replaced; bad files are skipped and listed in the report with the reason, while
-        the good files of the same run still go in.
+        replaced; bad files and urls are skipped and listed in the report with the
+        reason, while the good ones of the same run still go in. An article from a url
+        has the url as its id, so fetching it again replaces it.
 
         Args:
-            paths: files or folders (searched recursively).
+            paths: files or folders (searched recursively), ``http(s)://`` urls of
+                articles or RSS/Atom feeds, saved feeds (``.xml``, ``.rss``, ``.atom``).
             rebuild: empty the collection first (needed after changing the model or
                 chunking).
             progress: show a progress bar on long runs (on a terminal only).
+            only_new: leave feed entries already stored unfetched (counted unchanged).
+            allow_private: False refuses urls on private, loopback or link-local
+                addresses (the page does so when it serves beyond this machine).
 
         Returns:
             An IngestReport with the added, unchanged, replaced and skipped articles.
         """
         # Load before a rebuild empties the store: a crash while loading leaves it as it was.
-        articles, skipped = load_paths(paths, max_file_mb=self.settings.max_file_mb)
+        f = self.settings.fetch
+        with Fetcher(
+            timeout=f.timeout,
+            max_bytes=int(self.settings.max_file_mb * 1024 * 1024),
+            max_redirects=f.max_redirects,
+            allow_private=allow_private,
+        ) as fetcher:
+            articles, skipped, kept = load_sources(
+                paths,
+                max_file_mb=self.settings.max_file_mb,
+                fetcher=fetcher,
+                known=self._stored_ids if only_new and not rebuild else None,
+                workers=f.workers,
+            )
         if rebuild:
             self.store.reset()
-        report = IngestReport(skipped=list(skipped))
+        report = IngestReport(skipped=list(skipped), unchanged=list(kept))
         stored = self.store.stored_hashes([a.id for a in articles])
         todo = []
         for article in articles:
@@ -154,6 +178,10 @@ class Assistant:
                 chunks, batch_size=self.settings.embed_batch_size, progress=bar.update
             )
         return report
+
+    def _stored_ids(self, ids: list[str]) -> set[str]:
+        """Those of the ids the store holds."""
+        return set(self.store.stored_hashes(ids))
 
     def delete(self, article_id: str) -> None:
         """Remove an article and all its chunks."""

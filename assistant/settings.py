@@ -164,6 +164,16 @@ class LLMSettings(BaseModel):
     )
 
 
+class FetchSettings(BaseModel):
+    """How ingest fetches articles and feeds from urls (pages are limited by max_file_mb)."""
+
+    timeout: float = Field(
+        15.0, gt=0, description="Seconds a page may take, connecting and reading included."
+    )
+    max_redirects: int = Field(5, ge=0, description="Redirects followed before giving up.")
+    workers: int = Field(4, gt=0, description="A feed's entry pages fetched at once.")
+
+
 class Settings(BaseSettings):
     """Everything a user can set. Environment variables override defaults; flags override those."""
 
@@ -223,6 +233,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
 
     def fusion(self) -> Fusion:
         """The fusion in force: what is set, else the profile's tuned choice."""

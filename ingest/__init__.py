@@ -1,4 +1,4 @@
-"""Newsdesk ingest: files and folders -> clean Articles -> token-aware Chunks.
+"""Newsdesk ingest: files, folders, urls and feeds -> clean Articles -> token-aware Chunks.
 
 This package never imports ``assistant``: the store and the chain build on it.
 
@@ -20,30 +20,43 @@ from ingest.documents import (
     slugify,
     stable_hash,
 )
+from ingest.feeds import FeedEntry, WebResult, load_feed, load_url, parse_feed
+from ingest.fetch import USER_AGENT, Fetcher, check_public, is_loopback_host, is_url
 from ingest.loaders import LOADERS, LoadError, LoadResult, load_file, parse_date
-from ingest.pipeline import chunk_articles, iter_files, load_paths
+from ingest.pipeline import chunk_articles, iter_files, load_paths, load_sources
 from ingest.tokenizer import count_tokens, get_encoding
 
 __all__ = [
     "LOADERS",
+    "USER_AGENT",
     "Article",
     "Chunk",
+    "FeedEntry",
+    "Fetcher",
     "IngestReport",
     "LoadError",
     "LoadResult",
     "Skipped",
+    "WebResult",
     "article_id_for_content",
     "article_id_for_file",
+    "check_public",
     "chunk_article",
     "chunk_articles",
     "clean_text",
     "clean_title",
     "count_tokens",
     "get_encoding",
+    "is_loopback_host",
+    "is_url",
     "iter_files",
+    "load_feed",
     "load_file",
     "load_paths",
+    "load_sources",
+    "load_url",
     "parse_date",
+    "parse_feed",
     "slugify",
     "stable_hash",
 ]

@@ -1,4 +1,4 @@
-"""Paths to articles to chunks. A bad file becomes a Skipped with a reason; nothing stops."""
+"""Paths and urls to articles to chunks. A bad file or url becomes a Skipped with a reason."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 
 from ingest.chunking import chunk_article
 from ingest.documents import Article, Chunk, Skipped
+from ingest.feeds import Known, WebResult, is_feed_file, load_feed_file, load_url
+from ingest.fetch import Fetcher, is_url
 from ingest.loaders import LoadError, LoadResult, load_file, os_error_reason
 
 logger = logging.getLogger(__name__)
@@ -118,18 +120,87 @@ def load_paths(paths: Iterable[str | Path], *, max_file_mb: float | None) -> Loa
     for path in files:
         articles, skips = _load_one(path, max_file_mb)
         skipped.extend(skips)
-        for article in articles:
-            earlier = by_id.get(article.id)
-            if earlier is not None and earlier.content_hash != article.content_hash:
-                skipped.append(
-                    Skipped(
-                        earlier.path,
-                        f"article id {article.id!r} appears again in {article.path}; "
-                        "the later one was kept",
-                    )
-                )
-            by_id[article.id] = article
+        _keep_last(by_id, articles, skipped)
     return LoadResult(list(by_id.values()), skipped)
+
+
+def _keep_last(
+    by_id: dict[str, Article], articles: Iterable[Article], skipped: list[Skipped]
+) -> None:
+    """Add articles by id; a different one under an id already seen replaces it, reported."""
+    for article in articles:
+        earlier = by_id.get(article.id)
+        if earlier is not None and earlier.content_hash != article.content_hash:
+            skipped.append(
+                Skipped(
+                    earlier.path,
+                    f"article id {article.id!r} appears again in {article.path}; "
+                    "the later one was kept",
+                )
+            )
+        by_id[article.id] = article
+
+
+def load_sources(
+    sources: Iterable[str | Path],
+    *,
+    max_file_mb: float | None,
+    fetcher: Fetcher,
+    known: Known | None = None,
+    workers: int = 4,
+) -> WebResult:
+    """Every article in the files, folders, urls and feeds given, and everything skipped.
+
+    Files and folders load as :func:`load_paths` loads them, except saved feeds
+    (``.xml``, ``.rss``, ``.atom``), whose entries' pages are fetched. A url is fetched:
+    a feed gives its entries' articles, a page its article. A url that fails is a
+    Skipped with the reason; the rest still load.
+
+    Args:
+        sources: files, folders, ``http(s)://`` urls of articles or feeds.
+        max_file_mb: a larger file is skipped unread; None for no limit. (Pages are
+            limited by the fetcher.)
+        fetcher: fetches urls and feed entries' pages.
+        known: given ids of feed entries, those already stored: not fetched again, and
+            returned in ``kept``. None: fetch them all (a changed page replaces).
+        workers: pages fetched at once for a feed.
+
+    Returns:
+        ``(articles, skipped, kept)``.
+    """
+    sources = list(sources)
+    urls = [str(s) for s in sources if is_url(str(s))]
+    paths = [s for s in sources if not is_url(str(s))]
+    files, skipped = iter_files(paths)
+    by_id: dict[str, Article] = {}
+    kept: list[str] = []
+    for path in files:
+        if is_feed_file(path):
+            try:
+                found = load_feed_file(
+                    path, fetcher=fetcher, max_file_mb=max_file_mb, known=known, workers=workers
+                )
+            except LoadError as exc:
+                found = WebResult([], [Skipped(str(path), exc.reason)], [])
+        else:
+            found = WebResult(*_load_one(path, max_file_mb), [])
+        skipped.extend(found.skipped)
+        kept.extend(found.kept)
+        _keep_last(by_id, found.articles, skipped)
+    for url in urls:
+        try:
+            found = load_url(url, fetcher=fetcher, known=known, workers=workers)
+        except LoadError as exc:
+            found = WebResult([], [Skipped(exc.path, exc.reason)], [])
+        except Exception as exc:  # extraction libraries fail in ways of their own
+            logger.debug("loading %s failed", url, exc_info=True)
+            found = WebResult(
+                [], [Skipped(url, f"could not be read ({type(exc).__name__}: {exc})")], []
+            )
+        skipped.extend(found.skipped)
+        kept.extend(found.kept)
+        _keep_last(by_id, found.articles, skipped)
+    return WebResult(list(by_id.values()), skipped, kept)
 
 
 def chunk_articles(

@@ -88,20 +88,30 @@ def _drop_title_line(title: str, text: str) -> str:
     return text
 
 
-def one_article(path: Path, title: str, text: str, **meta: str) -> LoadResult:
-    """A LoadResult of the single article a file holds, its id taken from the file's path."""
+def build_article(article_id: str, where: str, title: str, text: str, **meta: str) -> Article:
+    """An Article from raw fields, cleaned; ``where`` (a file or url) names it in messages.
+
+    Raises:
+        LoadError: no text is left after cleaning.
+    """
     title = clean_title(title)
     text = _drop_title_line(title, clean_text(text))
     if not text:
-        raise LoadError(path, "no article text after cleaning (only a title, or nothing)")
-    article = Article(
-        id=article_id_for_file(path),
-        title=title or title_from_path(path),
+        raise LoadError(where, "no article text after cleaning (only a title, or nothing)")
+    return Article(
+        id=article_id,
+        title=title or title_from_path(Path(where)),
         text=text,
         url=meta.get("url", ""),
         published=parse_date(meta.get("published", "")),
         source=clean_title(meta.get("source", "")),
         author=clean_title(meta.get("author", "")),
-        path=str(path),
+        path=where,
     )
-    return LoadResult([article], [])
+
+
+def one_article(path: Path, title: str, text: str, **meta: str) -> LoadResult:
+    """A LoadResult of the single article a file holds, its id taken from the file's path."""
+    return LoadResult(
+        [build_article(article_id_for_file(path), str(path), title, text, **meta)], []
+    )

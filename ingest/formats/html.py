@@ -15,11 +15,17 @@ from ingest.reading import LoadError, LoadResult, read_bytes
 # a menu ("Home | About") for its text, and prepends a menu to a short article's body.
 _NAVIGATION = '//nav | //*[@role="navigation"]'
 
+NO_BODY = (
+    "no article body found in the HTML; save the article's own page, not an index or a login page"
+)
 
-def load_html(path: Path) -> LoadResult:
-    """A web page: trafilatura finds the article's main text and its metadata, offline."""
+
+def extract_page(data: bytes, *, url: str = "") -> dict[str, str] | None:
+    """The article in a page's HTML: ``title``, ``text``, ``url``, ``published``,
+    ``source`` (site name, else host), ``author``; None when there is no body."""
     found = trafilatura.bare_extraction(
-        read_bytes(path),
+        data,
+        url=url or None,
         with_metadata=True,
         include_comments=False,
         include_tables=True,
@@ -28,19 +34,22 @@ def load_html(path: Path) -> LoadResult:
     meta = found.as_dict() if isinstance(found, Document) else {}
     text = meta.get("text") or ""
     if not clean_text(text):
-        raise LoadError(
-            path,
-            "no article body found in the HTML; "
-            "save the article's own page, not an index or a login page",
-        )
-    # trafilatura writes one block (paragraph, heading, list item) per line: keep them apart.
-    text = text.replace("\n", "\n\n")
-    return one_article(
-        path,
-        meta.get("title") or "",
-        text,
-        url=meta.get("url") or "",
-        published=meta.get("date") or "",
-        source=meta.get("sitename") or meta.get("hostname") or "",
-        author=meta.get("author") or "",
-    )
+        return None
+    return {
+        "title": meta.get("title") or "",
+        # trafilatura writes one block (paragraph, heading, list item) per line: keep them apart.
+        "text": text.replace("\n", "\n\n"),
+        "url": meta.get("url") or "",
+        "published": meta.get("date") or "",
+        "source": meta.get("sitename") or meta.get("hostname") or "",
+        "author": meta.get("author") or "",
+    }
+
+
+def load_html(path: Path) -> LoadResult:
+    """A web page: trafilatura finds the article's main text and its metadata, offline."""
+    meta = extract_page(read_bytes(path))
+    if meta is None:
+        raise LoadError(path, NO_BODY)
+    title, text = meta.pop("title"), meta.pop("text")
+    return one_article(path, title, text, **meta)
