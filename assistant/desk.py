@@ -17,7 +17,7 @@ from assistant.evaluation import RunResult, load_questions, read_results, run_ev
 from assistant.models.offline import PROFILES
 from assistant.retrieval import HybridRetriever, HybridSearcher, Mode
 from assistant.settings import MAX_K, Settings, with_overrides
-from assistant.store import ChunkStore, SentenceEmbedder
+from assistant.store import ChunkStore, RemoteEmbedder, SentenceEmbedder, TextEmbedder
 from assistant.store.embedder import chroma_function
 from assistant.types import NO_FILTERS, Answer, Event, Filters, Passage, StoredArticle, Turn
 from ingest import Fetcher, chunk_articles, load_sources
@@ -54,9 +54,7 @@ class Assistant:
             if recorded is not None and recorded != s.profile:
                 s = with_overrides(s, {"profile": recorded})
         self.settings = s
-        self.embedder = SentenceEmbedder(
-            PROFILES[s.profile], batch_size=s.embed_batch_size, model_dir=s.model_dir
-        )
+        self.embedder = _embedder(s)
         self.store = ChunkStore(
             embedder=self.embedder,
             data_dir=s.data_dir,
@@ -199,6 +197,7 @@ class Assistant:
             "profile": self.settings.profile,
             "embedding_model": self.embedder.model_name,
             "dimensions": self.embedder.dimensions,
+            "embedder": self.embedder.location,
             "chunk_tokens": self.settings.chunking.chunk_tokens,
             "overlap_tokens": self.settings.chunking.overlap_tokens,
             "fusion": asdict(self.settings.fusion()),
@@ -327,6 +326,27 @@ class Assistant:
             minimum=1,
         ) as bar:
             return run_evaluation(self, items, folder, progress=bar.update, bad_rows=bad)
+
+
+def _embedder(s: Settings) -> TextEmbedder:
+    """The profile's packaged model, or the embedding server's when one is set."""
+    if s.embeddings is None:
+        return SentenceEmbedder(
+            PROFILES[s.profile], batch_size=s.embed_batch_size, model_dir=s.model_dir
+        )
+    if not s.embeddings_base_url:
+        raise ConfigError(
+            f"embeddings {s.embeddings} come from a server: set NEWSDESK_EMBEDDINGS_BASE_URL "
+            "to its API root, e.g. http://127.0.0.1:8080/v1"
+        )
+    key = s.embeddings_api_key
+    return RemoteEmbedder(
+        s.embeddings,
+        base_url=s.embeddings_base_url,
+        batch_size=s.embed_batch_size,
+        timeout=s.embeddings_timeout,
+        api_key=key.get_secret_value() if key else None,
+    )
 
 
 def _recorded_profile(s: Settings) -> str | None:

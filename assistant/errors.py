@@ -5,7 +5,8 @@
     ├── QuestionError             a question that cannot be asked (empty, far too long)
     ├── ModelError                a model file or package is missing or does not check out
     ├── StoreError                the Chroma store cannot be opened or used
-    │   └── CollectionMismatch    the collection was built with other model/chunk settings
+    │   ├── CollectionMismatch    the collection was built with other model/chunk settings
+    │   └── EmbeddingError        an embedding server failed (gone, erring, bad reply)
     └── BackendError              a chat-model backend failed (server down, bad reply)
 
 Messages say what happened and how to fix it, in one line, so a boundary can print
@@ -37,6 +38,10 @@ class StoreError(NewsdeskError):
 
 class CollectionMismatch(StoreError):
     """The collection was built with a different embedding model or chunking."""
+
+
+class EmbeddingError(StoreError):
+    """An embedding server could not be reached, kept failing, or sent a bad reply."""
 
 
 class BackendError(NewsdeskError):

@@ -201,7 +201,27 @@ class Settings(BaseSettings):
         "it: fast = all-MiniLM-L6-v2 (384 dims); accurate = all-mpnet-base-v2 (768 dims, "
         "about 8x slower to ingest, better retrieval).",
     )
-    embed_batch_size: int = Field(64, gt=0, description="Chunks embedded per batch.")
+    embed_batch_size: int = Field(
+        64, gt=0, description="Chunks embedded per batch (per request to an embedding server)."
+    )
+    embeddings: str | None = Field(
+        None,
+        description="Embeddings from a server instead of the profile's packaged model: "
+        "'openai:MODEL' for an OpenAI-compatible /v1/embeddings (vLLM, Text Embeddings "
+        "Inference, llama.cpp's server with --embedding, Ollama); recorded in the "
+        "collection, which then opens only with the same; None: the profile's model.",
+    )
+    embeddings_base_url: str | None = Field(
+        None,
+        description="API root of the embedding server, e.g. http://127.0.0.1:8080/v1; "
+        "needed when embeddings is set.",
+    )
+    embeddings_api_key: SecretStr | None = Field(
+        None, description="Bearer token for the embedding server, if it wants one."
+    )
+    embeddings_timeout: float = Field(
+        60.0, gt=0, description="Seconds to wait for one reply of the embedding server."
+    )
     max_file_mb: float = Field(
         20.0,
         gt=0,
@@ -258,6 +278,16 @@ class Settings(BaseSettings):
             raise ValueError(f"expected host:port, like 127.0.0.1:8000, got {value!r}")
         return value
 
+    @field_validator("embeddings")
+    @classmethod
+    def _embeddings_spec(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        prefix, _, model = value.strip().partition(":")
+        if prefix.lower() != "openai" or not model.strip():
+            raise ValueError(f"expected openai:MODEL, like openai:bge-small-en-v1.5, got {value!r}")
+        return f"openai:{model.strip()}"
+
     @field_validator("auth", mode="before")
     @classmethod
     def _user_password(cls, value: Any) -> Any:
@@ -278,7 +308,7 @@ class Settings(BaseSettings):
         return value
 
 
-_SECRET_FIELDS = {"auth"}
+_SECRET_FIELDS = {"auth", "embeddings_api_key"}
 
 
 def read_settings() -> Settings:

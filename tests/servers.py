@@ -63,9 +63,10 @@ def served_page(data_dir: Path, backend: str) -> Iterator[str]:
 class LlamaServer:
     """``python -m llama_cpp.server`` on SmolLM2 at a fixed loopback port: start, kill, restart."""
 
-    def __init__(self, log: Path, n_threads: int | None = None) -> None:
+    def __init__(self, log: Path, n_threads: int | None = None, *, embedding: bool = False) -> None:
         self.port = free_port()
         self.n_threads = n_threads
+        self.embedding = embedding  # serve /v1/embeddings (one vector per token: no pooling)
         self.url = f"http://127.0.0.1:{self.port}/v1"
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
@@ -79,6 +80,8 @@ class LlamaServer:
         ]  # fmt: skip
         if self.n_threads is not None:
             command += ["--n_threads", str(self.n_threads)]
+        if self.embedding:
+            command += ["--embedding", "true"]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120

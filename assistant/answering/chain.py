@@ -30,7 +30,7 @@ from assistant.answering.context import bounded_history, diversify, format_passa
 from assistant.answering.extractive import compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
 from assistant.retrieval.search import HybridSearcher
-from assistant.store.embedder import SentenceEmbedder
+from assistant.store.embedder import TextEmbedder
 from assistant.types import NO_FILTERS, Answer, Event, Filters, Passage, Passages, Token, Turn
 
 # Extractive score (see assistant.answering.extractive) above which a passage sentence answers the
@@ -51,7 +51,7 @@ class AnswerChain:
     def __init__(
         self,
         searcher: HybridSearcher,
-        embedder: SentenceEmbedder,
+        embedder: TextEmbedder,
         *,
         backend: str,
         chat_model: BaseChatModel | None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.sentences import content_words, sentence_spans
-from assistant.store.embedder import SentenceEmbedder
+from assistant.store.embedder import TextEmbedder
 from assistant.types import Passage
 
 
@@ -29,7 +29,7 @@ class Extract:
 def relevance(
     question: str,
     sentences: list[str],
-    embedder: SentenceEmbedder,
+    embedder: TextEmbedder,
     *,
     lexical_weight: float = 0.3,
 ) -> np.ndarray:
@@ -47,7 +47,7 @@ def relevance(
 def pick_sentences(
     question: str,
     passages: list[Passage],
-    embedder: SentenceEmbedder,
+    embedder: TextEmbedder,
     *,
     max_sentences: int = 3,
     min_best: float = 0.3,

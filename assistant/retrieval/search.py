@@ -14,7 +14,7 @@ from assistant.retrieval.bm25 import BM25Index
 from assistant.retrieval.dedupe import collapse_duplicates
 from assistant.retrieval.fusion import Fusion, fuse
 from assistant.store.chroma import ChunkStore
-from assistant.store.embedder import SentenceEmbedder
+from assistant.store.embedder import TextEmbedder
 from assistant.types import NO_FILTERS, Filters, Passage
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -30,7 +30,7 @@ class HybridSearcher:
     def __init__(
         self,
         store: ChunkStore,
-        embedder: SentenceEmbedder,
+        embedder: TextEmbedder,
         *,
         fusion: Fusion,
         candidates: int,

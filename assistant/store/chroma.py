@@ -21,7 +21,7 @@ import numpy as np
 
 from assistant.errors import CollectionMismatch, StoreError
 from assistant.models.offline import ensure_offline
-from assistant.store.embedder import SentenceEmbedder, chroma_function
+from assistant.store.embedder import TextEmbedder, chroma_function
 from assistant.types import StoredArticle
 from ingest.documents import Chunk
 
@@ -70,7 +70,7 @@ class ChunkStore:
     def __init__(
         self,
         *,
-        embedder: SentenceEmbedder,
+        embedder: TextEmbedder,
         data_dir: Path,
         chroma_host: str | None = None,
         collection: str = "articles",
@@ -148,8 +148,16 @@ class ChunkStore:
         ]
         if diffs and collection.count() > 0:
             hint = ""
-            if recorded.get("profile") in ("fast", "accurate"):
-                hint = f"open it with --profile {recorded['profile']}, or "
+            model = str(recorded.get("embedding_model", ""))
+            if model != self.build_params["embedding_model"] and model.startswith("openai:"):
+                hint = (
+                    f"open it with NEWSDESK_EMBEDDINGS={model} and its server's "
+                    "NEWSDESK_EMBEDDINGS_BASE_URL, or "
+                )
+            elif recorded.get("profile") in ("fast", "accurate"):
+                remote = ":" in self.embedder.model_name
+                unset = "unset NEWSDESK_EMBEDDINGS and " if remote else ""
+                hint = f"{unset}open it with --profile {recorded['profile']}, or "
             raise CollectionMismatch(
                 f"the collection {self.collection_name!r} in {self.location} was built with "
                 f"{', '.join(diffs)}; {hint}rebuild it with `newsdesk ingest --rebuild "

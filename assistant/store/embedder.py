@@ -1,5 +1,9 @@
 """The sentence-transformers embedder, as a LangChain ``Embeddings`` and a Chroma function.
 
+:class:`TextEmbedder` is what every embedder gives the store, the searcher and the
+answerer; :class:`SentenceEmbedder` runs a packaged model in process, and
+:class:`~assistant.store.remote.RemoteEmbedder` asks a server.
+
 The model loads on first use, so that the CLI and the chat page start fast; vectors are
 L2-normalised, so cosine similarity is a dot product.
 """
@@ -7,6 +11,7 @@ L2-normalised, so cosine similarity is a dot product.
 from __future__ import annotations
 
 import threading
+from abc import abstractmethod
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from pathlib import Path
@@ -22,7 +27,39 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 
-class SentenceEmbedder(Embeddings):
+class TextEmbedder(Embeddings):
+    """What the store, the searcher and the answerer use of an embedder: normalised
+    float32 vectors from :meth:`encode`, a cached :meth:`encode_query`, the ``model_name``
+    the collection records, and the vectors' ``dimensions``."""
+
+    model_name: str
+
+    @property
+    @abstractmethod
+    def dimensions(self) -> int:
+        """Length of each vector."""
+
+    @property
+    def location(self) -> str:
+        """Where the vectors are made, for stats and messages."""
+        return "in process"
+
+    @abstractmethod
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised float32 vectors, one row per text."""
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """The vector of a question, cached: search and answer ask for it in turn."""
+        return _cached_query(self.model_name, text, self)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_query(text).tolist()
+
+
+class SentenceEmbedder(TextEmbedder):
     """A packaged sentence-transformers model, loaded lazily and shared between threads."""
 
     def __init__(
@@ -36,9 +73,12 @@ class SentenceEmbedder(Embeddings):
             known = ", ".join(sorted(EMBEDDING_MODELS))
             raise ConfigError(f"unknown embedding model {model!r}; known: {known}")
         self.model_name = model
-        self.dimensions = EMBEDDING_MODELS[model][1]
         self.batch_size = batch_size
         self.model_dir = model_dir  # where joined model files are kept; None: the default
+
+    @property
+    def dimensions(self) -> int:
+        return EMBEDDING_MODELS[self.model_name][1]
 
     @property
     def model(self) -> SentenceTransformer:
@@ -83,16 +123,6 @@ class SentenceEmbedder(Embeddings):
             show_progress_bar=False,
         )
 
-    def encode_query(self, text: str) -> np.ndarray:
-        """The vector of a question, cached: search and answer ask for it in turn."""
-        return _cached_query(self.model_name, text, self)
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.encode_query(text).tolist()
-
 
 _SMALL_BATCH = 8
 # Held for every encode: the thread count a small batch sets is the whole process's.
@@ -100,7 +130,7 @@ _encode_lock = threading.Lock()
 
 
 @lru_cache(maxsize=2048)
-def _cached_query(model_name: str, text: str, embedder: SentenceEmbedder) -> np.ndarray:
+def _cached_query(model_name: str, text: str, embedder: TextEmbedder) -> np.ndarray:
     vector = embedder.encode([text])[0]
     vector.setflags(write=False)  # shared between callers
     return vector
@@ -125,7 +155,7 @@ def _load(name: str, model_dir: Path | None = None) -> SentenceTransformer:
         return _load_unlocked(name, model_dir)
 
 
-def chroma_function(embedder: SentenceEmbedder) -> Any:
+def chroma_function(embedder: TextEmbedder) -> Any:
     """Our embedder as a Chroma ``EmbeddingFunction``, so Chroma never uses its own default.
 
     Chroma's default function downloads an ONNX model on first use; passing this one on
@@ -142,7 +172,7 @@ def _chroma_class() -> type:
 
     @register_embedding_function
     class NewsdeskEmbeddingFunction(EmbeddingFunction[Documents]):
-        def __init__(self, embedder: SentenceEmbedder) -> None:
+        def __init__(self, embedder: TextEmbedder) -> None:
             self.embedder = embedder
 
         def __call__(self, input: Documents) -> ChromaEmbeddings:
@@ -157,7 +187,14 @@ def _chroma_class() -> type:
 
         @staticmethod
         def build_from_config(config: dict[str, Any]) -> NewsdeskEmbeddingFunction:
-            return NewsdeskEmbeddingFunction(SentenceEmbedder(str(config["model"])))
+            model = str(config["model"])
+            if model.startswith("openai:"):  # a server's: its URL comes from the settings
+                from assistant.store.remote import RemoteEmbedder
+
+                return NewsdeskEmbeddingFunction(
+                    RemoteEmbedder(model, base_url="", batch_size=64, timeout=60.0)
+                )
+            return NewsdeskEmbeddingFunction(SentenceEmbedder(model))
 
         def default_space(self) -> str:  # type: ignore[override]
             return "cosine"

@@ -44,7 +44,7 @@ def test_concurrent_encodes_keep_the_process_thread_count(
     monkeypatch: pytest.MonkeyPatch, two_threads: None
 ) -> None:
     model = _SlowModel()
-    monkeypatch.setattr(embedder_module, "_load", lambda name: model)
+    monkeypatch.setattr(embedder_module, "_load", lambda name, model_dir=None: model)
     embedder = SentenceEmbedder()
     small = ["a question"]
     big = ["a chunk"] * (_SMALL_BATCH + 1)
