@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="run folder (default runs/SET-BACKEND-MODE)")
     p.add_argument("--limit", type=int, help="first N questions only")
     p.add_argument("--fresh", action="store_true", help="start over instead of resuming")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="questions answered at once (default 1), for backends on servers (openai:, "
+        "ollama:); results are the same, in the same order. The local backend answers one "
+        "at a time whatever this says",
+    )
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval mode")
     p.add_argument("-k", type=int, help="passages per answer")
     p.add_argument("--alpha", type=float, help="convex fusion: the dense share (0..1)")
@@ -234,7 +242,7 @@ def evaluate(args: argparse.Namespace) -> int:
     )
     if args.fresh and (out / "results.jsonl").exists():
         (out / "results.jsonl").unlink()
-    run = bot.evaluate(args.questions, out, limit=args.limit)
+    run = bot.evaluate(args.questions, out, limit=args.limit, workers=args.workers)
     for bad in run.bad_rows:
         print(f"skipped {args.questions}:{bad.line}: {bad.reason}", file=sys.stderr)
     summary = run.summary

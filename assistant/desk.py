@@ -296,6 +296,7 @@ class Assistant:
         *,
         limit: int | None = None,
         progress: bool = True,
+        workers: int = 1,
     ) -> RunResult:
         """Run a question set and score it; results go to ``out/results.jsonl`` as they come.
 
@@ -305,6 +306,9 @@ class Assistant:
             out: the run folder; a run interrupted there resumes where it stopped.
             limit: only the first N questions.
             progress: a progress bar with ETA on the terminal.
+            workers: questions answered at once, for backends on servers (the results
+                and their order are those of one worker). The ``local`` backend answers
+                one at a time whatever this says.
 
         Returns:
             A RunResult with every record, the summary metrics and any bad rows.
@@ -325,7 +329,9 @@ class Assistant:
             initial=min(done, len(items)),
             minimum=1,
         ) as bar:
-            return run_evaluation(self, items, folder, progress=bar.update, bad_rows=bad)
+            return run_evaluation(
+                self, items, folder, progress=bar.update, bad_rows=bad, workers=workers
+            )
 
 
 def _embedder(s: Settings) -> TextEmbedder:

@@ -2,8 +2,10 @@
 
 Each question's result is one JSON line appended to ``RUN/results.jsonl`` as soon as it is
 known, so an interrupted run resumes where it stopped (questions already in the file are
-skipped). The summary aggregates whatever metrics the set allows: retrieval needs
-``gold_ids``, answer metrics need ``answers``, refusal metrics need ``answerable``.
+skipped). Several workers answer side by side (:mod:`assistant.evaluation.workers`) and
+still write in question order. The summary aggregates whatever metrics the set allows:
+retrieval needs ``gold_ids``, answer metrics need ``answers``, refusal metrics need
+``answerable``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from assistant.evaluation.metrics import (
 )
 from assistant.evaluation.questions import BadRow, Question
 from assistant.evaluation.summary import summarize
+from assistant.evaluation.workers import check_workers, in_order
 from assistant.types import Answer, Passage
 
 RETRIEVAL_DEPTH = 10  # articles ranked for hit@k and MRR
@@ -151,23 +154,36 @@ def run_evaluation(
     *,
     progress: Callable[[int], None] | None = None,
     bad_rows: Iterable[BadRow] = (),
+    workers: int = 1,
 ) -> RunResult:
-    """Answer every question not yet in ``folder/results.jsonl``, appending as it goes."""
+    """Answer every question not yet in ``folder/results.jsonl``, appending as it goes.
+
+    ``workers`` questions are answered at once, for backends on servers; the lines go in
+    question order all the same.
+    """
+    check_workers(workers)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "results.jsonl"
     done = {r["id"]: r for r in read_results(path)} if path.exists() else {}
     if path.exists():  # rewrite without any half-written last line
         path.write_text("".join(json.dumps(r) + "\n" for r in done.values()), encoding="utf-8")
+    written = list(done)
     resumed = sum(1 for q in questions if q.id in done)
+    todo = [q for q in questions if q.id not in done]
     with path.open("a", encoding="utf-8") as out:
-        for q in questions:
-            if q.id in done:
-                continue
-            record = evaluate_question(bot, q)
+        for record in in_order(lambda q: evaluate_question(bot, q), todo, workers=workers):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
-            done[q.id] = record
+            done[record["id"]] = record
+            written.append(record["id"])
             if progress:
                 progress(1)
     records = [done[q.id] for q in questions if q.id in done]
+    asked = {q.id for q in questions}
+    ordered = [r["id"] for r in records] + [i for i in written if i not in asked]
+    if written != ordered:  # a parallel run stopped with a gap, now filled at the end
+        part = path.with_name(path.name + ".part")
+        lines = (json.dumps(done[i], ensure_ascii=False) + "\n" for i in ordered)
+        part.write_text("".join(lines), encoding="utf-8")
+        part.replace(path)
     return RunResult(folder, records, list(bad_rows), resumed)
