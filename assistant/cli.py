@@ -264,6 +264,8 @@ def eval_store_dir(corpus: list[Path], settings: Settings, args_profile: str | N
     files, _ = iter_files(corpus)
     parts = [f"{f.resolve()}:{f.stat().st_size}:{f.stat().st_mtime_ns}" for f in files]
     parts += [args_profile or settings.profile, settings.chunking.model_dump_json()]
+    if settings.embeddings:  # a server's embeddings make another store (older ones keep theirs)
+        parts.append(settings.embeddings)
     return Path(settings.data_dir).parent / f"{settings.data_dir.name}-eval" / stable_hash(*parts)
 
 

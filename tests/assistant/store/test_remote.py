@@ -15,8 +15,8 @@ import httpx
 import numpy as np
 import pytest
 
-from assistant import Assistant, CollectionMismatch, ConfigError
-from assistant.cli import main
+from assistant import Assistant, CollectionMismatch, ConfigError, Settings
+from assistant.cli import eval_store_dir, main
 from assistant.errors import EmbeddingError
 from assistant.store import RemoteEmbedder
 from tests.servers import LlamaServer, free_port
@@ -266,3 +266,11 @@ def test_a_wrong_embeddings_setting_is_a_config_error(
 ) -> None:
     with pytest.raises(ConfigError, match=says):
         Assistant(data_dir=tmp_path / "store", backend="extractive", **overrides)
+
+
+def test_an_eval_corpus_gets_its_own_store_per_embeddings(tmp_path: Path) -> None:
+    corpus = [_articles(tmp_path / "articles")]
+    packaged = eval_store_dir(corpus, Settings(data_dir=tmp_path / "d"), None)
+    served = Settings(data_dir=tmp_path / "d", embeddings="openai:bge-small")
+    assert eval_store_dir(corpus, served, None) != packaged
+    assert eval_store_dir(corpus, Settings(data_dir=tmp_path / "d"), None) == packaged
