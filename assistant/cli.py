@@ -17,7 +17,7 @@ from typing import Any
 from assistant.desk import Assistant
 from assistant.errors import ConfigError, NewsdeskError
 from assistant.settings import Settings, read_settings
-from assistant.types import Answer, Token, Turn
+from assistant.types import Answer, TimeWindow, Token, Turn
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3
@@ -50,7 +50,18 @@ def _filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--source", action="append", default=[], help="only this source")
     parser.add_argument("--since", type=date.fromisoformat, help="published on/after, YYYY-MM-DD")
     parser.add_argument("--until", type=date.fromisoformat, help="published on/before, YYYY-MM-DD")
+    _as_of(parser)
     parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        metavar="DATE",
+        help="the day the question is asked, YYYY-MM-DD, which 'this week' or 'in July' "
+        "count from (default: today)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--number-weight", type=float, help="bonus for the question's numbers")
     p.add_argument("--source-weight", type=float, help="bonus for the outlet it names")
     p.add_argument("--date-weight", type=float, help="bonus for a date, when it asks when")
+    p.add_argument(
+        "--time-mode",
+        choices=["filter", "weight", "off"],
+        help="what a question's time words do to its search (default: the setting)",
+    )
+    _as_of(p)  # for questions without their own asked_on
     p.add_argument("--compare", nargs=2, type=Path, metavar=("RUN_A", "RUN_B"))
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -128,7 +145,16 @@ def make_assistant(args: argparse.Namespace) -> Assistant:
     return Assistant(read_settings(), **overrides)
 
 
+def window_line(window: TimeWindow) -> str:
+    """Which dates an answer drew on: "Articles from 2023-10-02 to 2023-10-08 (this week)"."""
+    start, end = window.start, window.end
+    days = f"from {start} to {end}" if start != end else f"of {start}"
+    return f"Articles {days} ({window.phrase})"
+
+
 def print_answer(answer: Answer) -> None:
+    if answer.window:
+        print(window_line(answer.window))
     print(answer.text)
     if answer.refused:
         if answer.passages:
@@ -175,11 +201,18 @@ def run(args: argparse.Namespace) -> int:
                     value = ", ".join(f"{k} {v}" for k, v in value.items())
                 print(f"{key:>16}: {value}")
         return 0
-    filters = {"sources": args.source, "date_from": args.since, "date_to": args.until}
+    filters = {
+        "sources": args.source,
+        "date_from": args.since,
+        "date_to": args.until,
+        "as_of": args.as_of,
+    }
     if args.command == "search":
         passages = bot.search(args.query, args.k, mode=args.mode, **filters)
         if args.json:
             print(json.dumps([p.as_dict() for p in passages], indent=2, ensure_ascii=False))
+        elif window := bot.time_window(args.query, args.as_of):
+            print(window_line(window))
         for i, p in enumerate(passages if not args.json else [], start=1):
             print(f"[{i}] {p.score:.4f} {p.title or p.article_id} (chars {p.start}-{p.end})")
             print(f"    {p.text[:300]}")
@@ -220,6 +253,7 @@ def evaluate(args: argparse.Namespace) -> int:
             ("number_weight", args.number_weight),
             ("source_weight", args.source_weight),
             ("date_weight", args.date_weight),
+            ("time_mode", args.time_mode),
         )
         if value is not None
     }
@@ -242,7 +276,9 @@ def evaluate(args: argparse.Namespace) -> int:
     )
     if args.fresh and (out / "results.jsonl").exists():
         (out / "results.jsonl").unlink()
-    run = bot.evaluate(args.questions, out, limit=args.limit, workers=args.workers)
+    run = bot.evaluate(
+        args.questions, out, limit=args.limit, as_of=args.as_of, workers=args.workers
+    )
     for bad in run.bad_rows:
         print(f"skipped {args.questions}:{bad.line}: {bad.reason}", file=sys.stderr)
     summary = run.summary

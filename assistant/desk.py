@@ -16,10 +16,20 @@ from assistant.errors import ConfigError
 from assistant.evaluation import RunResult, load_questions, read_results, run_evaluation
 from assistant.models.offline import PROFILES
 from assistant.retrieval import HybridRetriever, HybridSearcher, Mode
+from assistant.retrieval.time_window import TimeHandling
 from assistant.settings import MAX_K, Settings, with_overrides
 from assistant.store import ChunkStore, RemoteEmbedder, SentenceEmbedder, TextEmbedder
 from assistant.store.embedder import chroma_function
-from assistant.types import NO_FILTERS, Answer, Event, Filters, Passage, StoredArticle, Turn
+from assistant.types import (
+    NO_FILTERS,
+    Answer,
+    Event,
+    Filters,
+    Passage,
+    StoredArticle,
+    TimeWindow,
+    Turn,
+)
 from ingest import Fetcher, chunk_articles, load_sources
 from ingest.documents import IngestReport
 
@@ -76,6 +86,12 @@ class Assistant:
             candidates=r.candidates,
             dedupe_threshold=r.dedupe_threshold,
             mode=r.mode,
+            time=TimeHandling(
+                mode=r.time_mode,
+                weight=r.time_weight,
+                margin_days=r.time_margin_days,
+                recency_weight=r.recency_weight,
+            ),
         )
         self.chain = AnswerChain(
             self.searcher,
@@ -217,6 +233,7 @@ class Assistant:
         date_from: date | None = None,
         date_to: date | None = None,
         mode: str | None = None,
+        as_of: date | None = None,
     ) -> list[Passage]:
         """The k passages that best match the query.
 
@@ -227,11 +244,28 @@ class Assistant:
             date_from: only articles published on or after this day.
             date_to: only articles published on or before this day.
             mode: "hybrid", "dense" or "bm25" (default: the retrieval setting, hybrid).
+            as_of: the day the query is asked, which its time words ("this week", "in
+                July") count from (default: today); see :meth:`time_window`.
         """
         if mode not in (None, "hybrid", "dense", "bm25"):
             raise ConfigError(f"unknown search mode {mode!r}; use hybrid, dense or bm25")
         filters = Filters(tuple(sources), date_from, date_to)
-        return self.searcher.search(query, self._k(k), filters, cast(Mode | None, mode))
+        window = self.time_window(query, as_of)
+        return self.searcher.search(
+            query, self._k(k), filters, cast(Mode | None, mode), window=window
+        )
+
+    def time_window(self, question: str, as_of: date | None = None) -> TimeWindow | None:
+        """The days a question's time words name, counted from ``as_of`` (default: today).
+
+        None when it names no time or ``retrieval.time_mode`` is off.
+
+        Example:
+            >>> w = bot.time_window("What did Acme announce this week?", date(2023, 10, 5))
+            >>> w.start, w.end, w.phrase  # doctest: +SKIP
+            (datetime.date(2023, 10, 2), datetime.date(2023, 10, 5), 'this week')
+        """
+        return self.searcher.time_window(question, as_of or date.today())
 
     def retriever(self, k: int | None = None, filters: Filters = NO_FILTERS) -> HybridRetriever:
         """The hybrid search as a LangChain retriever."""
@@ -254,24 +288,30 @@ class Assistant:
         sources: Iterable[str] = (),
         date_from: date | None = None,
         date_to: date | None = None,
+        as_of: date | None = None,
     ) -> Answer:
         """Answer a question from the stored articles, citing passages ``[n]``.
 
         Args:
             question: the question; a follow-up is understood through ``history``.
             history: earlier turns of the conversation, oldest first.
-            k, sources, date_from, date_to: as for :meth:`search`.
+            k, sources, date_from, date_to, as_of: as for :meth:`search`.
 
         Returns:
-            An Answer. When the articles do not hold the answer its text is the fixed
-            reply ``CANNOT_ANSWER`` (``refused=True``) and its passages are the closest.
+            An Answer; its ``window`` is the days the question's time words named. When
+            the articles do not hold the answer its text is the fixed reply
+            ``CANNOT_ANSWER`` (``refused=True``) and its passages are the closest.
 
         Raises:
             ConfigError: k is outside 1..50.
             BackendError: the chat model's server failed or could not be reached.
         """
         return self.chain.invoke(
-            question, history, filters=Filters(tuple(sources), date_from, date_to), k=self._k(k)
+            question,
+            history,
+            filters=Filters(tuple(sources), date_from, date_to),
+            k=self._k(k),
+            as_of=as_of or date.today(),
         )
 
     def stream(
@@ -283,10 +323,15 @@ class Assistant:
         sources: Iterable[str] = (),
         date_from: date | None = None,
         date_to: date | None = None,
+        as_of: date | None = None,
     ) -> Iterator[Event]:
         """Like :meth:`ask`, as events: ``Passages``, then ``Token``s, then the ``Answer``."""
         yield from self.chain.stream(
-            question, history, filters=Filters(tuple(sources), date_from, date_to), k=self._k(k)
+            question,
+            history,
+            filters=Filters(tuple(sources), date_from, date_to),
+            k=self._k(k),
+            as_of=as_of or date.today(),
         )
 
     def evaluate(
@@ -297,6 +342,7 @@ class Assistant:
         limit: int | None = None,
         progress: bool = True,
         workers: int = 1,
+        as_of: date | None = None,
     ) -> RunResult:
         """Run a question set and score it; results go to ``out/results.jsonl`` as they come.
 
@@ -309,6 +355,8 @@ class Assistant:
             workers: questions answered at once, for backends on servers (the results
                 and their order are those of one worker). The ``local`` backend answers
                 one at a time whatever this says.
+            as_of: the day a question without its own ``asked_on`` (or ``question_date``)
+                is asked on, which its time words count from (default: today).
 
         Returns:
             A RunResult with every record, the summary metrics and any bad rows.
@@ -330,7 +378,13 @@ class Assistant:
             minimum=1,
         ) as bar:
             return run_evaluation(
-                self, items, folder, progress=bar.update, bad_rows=bad, workers=workers
+                self,
+                items,
+                folder,
+                progress=bar.update,
+                bad_rows=bad,
+                workers=workers,
+                as_of=as_of,
             )
 
 

@@ -140,6 +140,34 @@ class RetrievalSettings(BaseModel):
         description="Share of the shorter passage's word 3-grams found in another, at or "
         "above which the two count as the same story and collapse to the better-ranked.",
     )
+    # Questions about time ("this week", "in July"): measured with benchmarks/time_questions.py
+    # (docs/retrieval.md, Questions about time).
+    time_mode: Literal["filter", "weight", "off"] = Field(
+        "weight",
+        description="What the days a question's time words name do to its search: weight "
+        "(a bonus for articles published then), filter (only those, and undated ones), or "
+        "off (time words are ordinary words). Weight: a question's dates may be those of "
+        "one of the stories it asks about, or of an event, not of every article it needs.",
+    )
+    time_weight: float = Field(
+        0.5,
+        ge=0,
+        description="weight mode: bonus for a candidate published in the question's window, "
+        "on the scale where a chunk first in both lists scores 1.",
+    )
+    time_margin_days: int = Field(
+        0,
+        ge=0,
+        description="Days added on each side of a question's window before it filters or "
+        "weighs; 0, since a margin of 1 or 2 days measured no better.",
+    )
+    recency_weight: float = Field(
+        0.0,
+        ge=0,
+        description="When a question names no time: bonus for the newest candidate (the "
+        "oldest gets none, the rest in proportion to their dates), on the same scale as "
+        "time_weight; 0 turns it off.",
+    )
 
 
 class LLMSettings(BaseModel):

@@ -9,7 +9,7 @@ another part of Newsdesk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from langchain_core.documents import Document
@@ -72,12 +72,41 @@ class Passage:
 
 
 @dataclass(frozen=True)
+class TimeWindow:
+    """The days a question's time words name ("this week": Monday to the day it is asked)."""
+
+    start: date
+    end: date
+    phrase: str = ""  # the words that named it, as the question wrote them
+
+    def widened(self, days: int) -> TimeWindow:
+        """The window with ``days`` more on each side."""
+        if days <= 0:
+            return self
+        step = timedelta(days=days)
+        return TimeWindow(self.start - step, self.end + step, self.phrase)
+
+    def holds(self, day: int) -> bool:
+        """Whether a YYYYMMDD day (a chunk's ``published_day``) falls in the window."""
+        return _day(self.start) <= day <= _day(self.end)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "phrase": self.phrase}
+
+
+@dataclass(frozen=True)
 class Filters:
-    """Which articles a search may return; empty means all."""
+    """Which articles a search may return; empty means all.
+
+    ``date_from``/``date_to`` are the reader's own filter: an undated article fails it.
+    ``window`` is the time a question names: undated articles pass it, since they cannot
+    be told apart.
+    """
 
     sources: tuple[str, ...] = ()
     date_from: date | None = None
     date_to: date | None = None
+    window: TimeWindow | None = None
 
     def chroma_where(self) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []
@@ -87,6 +116,14 @@ class Filters:
             clauses.append({"published_day": {"$gte": _day(self.date_from)}})
         if self.date_to:
             clauses.append({"published_day": {"$lte": _day(self.date_to)}})
+        if self.window:
+            span = {
+                "$and": [
+                    {"published_day": {"$gte": _day(self.window.start)}},
+                    {"published_day": {"$lte": _day(self.window.end)}},
+                ]
+            }
+            clauses.append({"$or": [{"published_day": 0}, span]})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -96,6 +133,8 @@ class Filters:
             return False
         day = int(meta.get("published_day", 0))
         if self.date_from and day < _day(self.date_from):
+            return False
+        if self.window and day and not self.window.holds(day):
             return False
         return not (self.date_to and day > _day(self.date_to))
 
@@ -161,6 +200,7 @@ class Answer:
     refused: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     quoted: bool = False  # the model found no answer; the text quotes the passages
+    window: TimeWindow | None = None  # the days the question's time words named, if any
 
     def as_dict(self) -> dict[str, Any]:
         """The object ``newsdesk ask --json`` prints."""
@@ -173,6 +213,7 @@ class Answer:
             "passages": [{"n": i, **p.as_dict()} for i, p in enumerate(self.passages, start=1)],
             "backend": self.backend,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "window": self.window.as_dict() if self.window else None,
         }
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -31,7 +33,17 @@ from assistant.answering.extractive import compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
 from assistant.retrieval.search import HybridSearcher
 from assistant.store.embedder import TextEmbedder
-from assistant.types import NO_FILTERS, Answer, Event, Filters, Passage, Passages, Token, Turn
+from assistant.types import (
+    NO_FILTERS,
+    Answer,
+    Event,
+    Filters,
+    Passage,
+    Passages,
+    TimeWindow,
+    Token,
+    Turn,
+)
 
 # Extractive score (see assistant.answering.extractive) above which a passage sentence answers the
 # question plainly: "Who disputed the withdrawal?" scores 0.51 on the sample article, the
@@ -94,10 +106,12 @@ class AnswerChain:
         rewritten = chain.invoke({"history": text, "question": question}).strip()
         return rewritten.splitlines()[0].strip() if rewritten else question
 
-    def retrieve(self, question: str, filters: Filters, k: int | None) -> list[Passage]:
+    def retrieve(
+        self, question: str, filters: Filters, k: int | None, window: TimeWindow | None = None
+    ) -> list[Passage]:
         """The passages the answer is written from: diverse, within the token budget."""
         k = k or self.k
-        found = self.searcher.search(question, 3 * k, filters)
+        found = self.searcher.search(question, 3 * k, filters, window=window)
         chosen = diversify(found, k, self.per_article)
         return within_budget(chosen, self.passage_tokens) if chosen else []
 
@@ -110,15 +124,22 @@ class AnswerChain:
         *,
         filters: Filters = NO_FILTERS,
         k: int | None = None,
+        as_of: date | None = None,
     ) -> Iterator[Event]:
-        """Passages first, then tokens as they come, then the checked Answer."""
+        """Passages first, then tokens as they come, then the checked Answer.
+
+        ``as_of`` is the day the question is asked: its time words ("this week") name a
+        window of days counted from it, which the search uses and the Answer records.
+        None: time words are ordinary words.
+        """
         question = check_question(question)
         timings: dict[str, float] = {}
         started = time.perf_counter()
         standalone = self.condense(question, history)
         timings["condense_s"] = time.perf_counter() - started
         step = time.perf_counter()
-        passages = self.retrieve(standalone, filters, k)
+        window = self.searcher.time_window(standalone, as_of) if as_of else None
+        passages = self.retrieve(standalone, filters, k, window)
         timings["retrieve_s"] = time.perf_counter() - step
         yield Passages(tuple(passages), standalone)
 
@@ -139,7 +160,7 @@ class AnswerChain:
             raw = "".join(pieces)
         timings["generate_s"] = time.perf_counter() - step
         timings["total_s"] = time.perf_counter() - started
-        yield self.finish(question, raw, passages, timings, standalone)
+        yield replace(self.finish(question, raw, passages, timings, standalone), window=window)
 
     def invoke(self, question: str, history: Sequence[Turn] = (), **kwargs: Any) -> Answer:
         """The final Answer of :meth:`stream`."""

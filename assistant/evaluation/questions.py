@@ -1,11 +1,14 @@
 """Question sets: JSON Lines or CSV rows with ``question`` and optionally ``id``,
-``answers``, ``gold_ids`` and ``answerable``; bad rows are reported, not fatal."""
+``answers``, ``gold_ids``, ``answerable`` and ``asked_on`` (or ``question_date``: the day
+the question was asked, which its time words count from); bad rows are reported, not
+fatal."""
 
 from __future__ import annotations
 
 import csv
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ class Question:
     answers: tuple[str, ...] = ()
     gold_ids: tuple[str, ...] = ()
     answerable: bool | None = None
+    asked_on: date | None = None  # "this week" counts from this day; None: the run's
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,16 @@ def _as_bool(value: Any) -> bool | None:
     raise ValueError(f"answerable must be true or false, got {value!r}")
 
 
+def _as_date(value: Any) -> date | None:
+    """An ISO day ("2023-10-05", or a timestamp that starts with one); None when empty."""
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        raise ValueError(f"asked_on must be a date like 2023-10-05, got {value!r}") from None
+
+
 def parse_row(row: dict[str, Any], line: int) -> Question:
     """A Question from a row's canonical fields; ValueError says what is wrong."""
     text = row.get("question")
@@ -72,6 +86,7 @@ def parse_row(row: dict[str, Any], line: int) -> Question:
         answers=_as_list(row.get("answers")),
         gold_ids=_as_list(row.get("gold_ids")),
         answerable=_as_bool(row.get("answerable")),
+        asked_on=_as_date(row.get("asked_on") or row.get("question_date")),
     )
 
 

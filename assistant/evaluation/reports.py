@@ -91,6 +91,15 @@ def _citation_link(c: dict[str, Any]) -> str:
     return f"[[{c['n']}]]({url}{_text_fragment(c['quote'])})"
 
 
+def window_cell(record: dict[str, Any]) -> str:
+    """The days a question's time words named, as a report shows them ("" when none)."""
+    w = record.get("window")  # absent in runs written before questions had windows
+    if not w:
+        return ""
+    days = w["from"] if w["from"] == w["to"] else f"{w['from']} to {w['to']}"
+    return f"{days} ({w['phrase']})" if w.get("phrase") else days
+
+
 def markdown_report(records: Sequence[dict[str, Any]], title: str) -> str:
     summary = summarize(records)
     lines = [f"# {title}", "", "| metric | value |", "| --- | --- |"]
@@ -100,14 +109,14 @@ def markdown_report(records: Sequence[dict[str, Any]], title: str) -> str:
         lines += ["", "hit@k, k = 1..10: " + ", ".join(f"{v:.3f}" for v in curve)]
     lines += [
         "",
-        "| id | question | answer | refused | hit@5 | F1 | citations |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| id | question | window | answer | refused | hit@5 | F1 | citations |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in records:
         m = r["metrics"]
         cell = r["answer"].replace("|", "\\|").replace("\n", " ")
         lines.append(
-            f"| {r['id']} | {r['question'].replace('|', '/')} | {cell[:200]} | "
+            f"| {r['id']} | {r['question'].replace('|', '/')} | {window_cell(r)} | {cell[:200]} | "
             f"{r['refused']} | {_fmt('hit@5', m.get('hit@5', ''))} | "
             f"{_fmt('f1', m.get('f1', ''))} | "
             + " ".join(_citation_link(c) for c in r["citations"])
@@ -159,7 +168,8 @@ def html_report(records: Sequence[dict[str, Any]], title: str) -> str:
             cites.append(f"<li>{label}<br><q>{e(c['quote'])}</q></li>")
         m = r["metrics"]
         questions.append(
-            f"<tr><td>{e(r['id'])}</td><td>{e(r['question'])}</td><td>{e(r['answer'])}"
+            f"<tr><td>{e(r['id'])}</td><td>{e(r['question'])}</td><td>{e(window_cell(r))}</td>"
+            f"<td>{e(r['answer'])}"
             f"<ul>{''.join(cites)}</ul></td><td>{'yes' if r['refused'] else ''}</td>"
             f"<td>{e(_fmt('hit@5', m.get('hit@5', '')))}</td>"
             f"<td>{e(_fmt('f1', m.get('f1', '')))}</td></tr>"
@@ -176,7 +186,7 @@ q {{ color: #444; }} img {{ max-width: 100%; }}
 <table><tr><th>metric</th><th>value</th></tr>{rows}</table>
 <img alt="hit@k curve and latency distribution" src="data:image/png;base64,{_plot_png(records)}">
 <h2>Questions</h2>
-<table><tr><th>id</th><th>question</th><th>answer and citations</th><th>refused</th>
+<table><tr><th>id</th><th>question</th><th>window</th><th>answer and citations</th><th>refused</th>
 <th>hit@5</th><th>F1</th></tr>{"".join(questions)}</table>
 </body></html>
 """

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -37,9 +38,11 @@ SEARCH_PASSAGES = 30  # passages searched to rank that many articles
 class Answerer(Protocol):
     """What a run needs of the assistant: a ranking and an answer per question."""
 
-    def search(self, query: str, k: int | None = None) -> list[Passage]: ...
+    def search(
+        self, query: str, k: int | None = None, *, as_of: date | None = None
+    ) -> list[Passage]: ...
 
-    def ask(self, question: str) -> Answer: ...
+    def ask(self, question: str, *, as_of: date | None = None) -> Answer: ...
 
 
 def _is_gold(passage: Passage, gold: set[str]) -> bool:
@@ -82,10 +85,14 @@ def score_question(q: Question, ranked: list[Passage], answer: Answer) -> dict[s
     return metrics
 
 
-def evaluate_question(bot: Answerer, q: Question) -> dict[str, Any]:
-    """Run one question: search for the ranking, ask for the answer; the result record."""
-    ranked = bot.search(q.question, SEARCH_PASSAGES)
-    answer = bot.ask(q.question)
+def evaluate_question(bot: Answerer, q: Question, as_of: date | None = None) -> dict[str, Any]:
+    """Run one question: search for the ranking, ask for the answer; the result record.
+
+    The question is asked on its own ``asked_on`` day, else on ``as_of`` (None: today).
+    """
+    as_of = q.asked_on or as_of
+    ranked = bot.search(q.question, SEARCH_PASSAGES, as_of=as_of)
+    answer = bot.ask(q.question, as_of=as_of)
     seen: dict[str, str] = {}  # article id -> url, in rank order
     for p in ranked:
         seen.setdefault(p.article_id, p.url)
@@ -111,9 +118,17 @@ def evaluate_question(bot: Answerer, q: Question) -> dict[str, Any]:
             for i, (a, url) in enumerate(list(seen.items())[:RETRIEVAL_DEPTH], 1)
         ],
         "timings": {k: round(v, 4) for k, v in answer.timings.items()},
+        "window": answer.window.as_dict() if answer.window else None,
         "metrics": score_question(q, ranked, answer),
-        "gold": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(q).items()},
+        "gold": {k: _plain(v) for k, v in asdict(q).items()},
     }
+
+
+def _plain(value: Any) -> Any:
+    """A Question field as JSON holds it: tuples as lists, days as ISO text."""
+    if isinstance(value, tuple):
+        return list(value)
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def read_results(path: Path) -> list[dict[str, Any]]:
@@ -154,10 +169,12 @@ def run_evaluation(
     *,
     progress: Callable[[int], None] | None = None,
     bad_rows: Iterable[BadRow] = (),
+    as_of: date | None = None,
     workers: int = 1,
 ) -> RunResult:
     """Answer every question not yet in ``folder/results.jsonl``, appending as it goes.
 
+    A question without its own ``asked_on`` is asked on ``as_of`` (None: today).
     ``workers`` questions are answered at once, for backends on servers; the lines go in
     question order all the same.
     """
@@ -171,7 +188,7 @@ def run_evaluation(
     resumed = sum(1 for q in questions if q.id in done)
     todo = [q for q in questions if q.id not in done]
     with path.open("a", encoding="utf-8") as out:
-        for record in in_order(lambda q: evaluate_question(bot, q), todo, workers=workers):
+        for record in in_order(lambda q: evaluate_question(bot, q, as_of), todo, workers=workers):
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             out.flush()
             done[record["id"]] = record

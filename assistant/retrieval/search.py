@@ -8,14 +8,16 @@ embedding model blurs; :mod:`assistant.retrieval.fusion` makes one ranking of th
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Literal
 
 from assistant.retrieval.bm25 import BM25Index
 from assistant.retrieval.dedupe import collapse_duplicates
 from assistant.retrieval.fusion import Fusion, fuse
+from assistant.retrieval.time_window import TIME_OFF, TimeHandling, question_window, time_bonuses
 from assistant.store.chroma import ChunkStore
 from assistant.store.embedder import TextEmbedder
-from assistant.types import NO_FILTERS, Filters, Passage
+from assistant.types import NO_FILTERS, Filters, Passage, TimeWindow
 
 Mode = Literal["hybrid", "dense", "bm25"]
 
@@ -36,6 +38,7 @@ class HybridSearcher:
         candidates: int,
         dedupe_threshold: float,
         mode: Mode,
+        time: TimeHandling = TIME_OFF,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -44,6 +47,7 @@ class HybridSearcher:
         self.candidates = candidates
         self.dedupe_threshold = dedupe_threshold
         self.mode = mode
+        self.time = time
 
     def dense(self, query: str, n: int, filters: Filters = NO_FILTERS) -> list[Passage]:
         """The n chunks nearest the question's embedding."""
@@ -64,17 +68,48 @@ class HybridSearcher:
         ]
 
     def search(
-        self, query: str, k: int, filters: Filters = NO_FILTERS, mode: Mode | None = None
+        self,
+        query: str,
+        k: int,
+        filters: Filters = NO_FILTERS,
+        mode: Mode | None = None,
+        *,
+        window: TimeWindow | None = None,
     ) -> list[Passage]:
-        """The k best passages for the query; mode is 'hybrid', 'dense' or 'bm25'."""
+        """The k best passages for the query; mode is 'hybrid', 'dense' or 'bm25'.
+
+        ``window`` is the time the question names (:meth:`time_window`): in filter mode
+        only articles inside it, widened by the margin, are candidates; in weight mode
+        (hybrid only) those inside it gain a bonus.
+        """
         mode = mode or self.mode
         if not query.strip():
             return []
+        if window is not None and self.time.mode == "filter":
+            filters = replace(filters, window=window.widened(self.time.margin_days))
         n = max(self.candidates, k)
         dense = self.dense(query, n, filters) if mode in ("hybrid", "dense") else []
         lexical = self.lexical(query, n, filters) if mode in ("hybrid", "bm25") else []
         fused = self.fuse(dense, lexical, query) if mode == "hybrid" else dense or lexical
+        if mode == "hybrid":
+            fused = self.weigh_time(fused, window)
         return collapse_duplicates(fused, k, threshold=self.dedupe_threshold)
+
+    def time_window(self, query: str, as_of: date) -> TimeWindow | None:
+        """The days the query's time words name, asked on ``as_of``; None when it names
+        none or time handling is off."""
+        if self.time.mode == "off":
+            return None
+        return question_window(query, as_of=as_of)
+
+    def weigh_time(self, fused: list[Passage], window: TimeWindow | None) -> list[Passage]:
+        """The fused ranking with the time bonuses (weight mode, or recency) applied."""
+        bonuses = time_bonuses(fused, window, self.time)
+        if bonuses is None:
+            return fused
+        top = self.fusion.top
+        boosted = [replace(p, score=p.score + top * b) for p, b in zip(fused, bonuses, strict=True)]
+        return sorted(boosted, key=lambda p: p.score, reverse=True)
 
     def fuse(self, dense: list[Passage], lexical: list[Passage], query: str = "") -> list[Passage]:
         """The two candidate lists as one ranking, by this searcher's fusion."""
