@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -71,8 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", parents=[common], help="add files or folders of articles")
-    p.add_argument("paths", nargs="+", type=Path)
+    p = sub.add_parser("ingest", parents=[common], help="add articles: files, folders, urls, feeds")
+    p.add_argument(
+        "paths", nargs="+", help="files, folders, article or RSS/Atom feed urls, saved feeds"
+    )
     p.add_argument("--rebuild", action="store_true", help="empty the collection first")
     p.add_argument(
         "--max-file-mb",
@@ -129,7 +133,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[common], help="what the store holds")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("watch", parents=[common], help="re-read feeds and ingest what is new")
+    p.add_argument("feeds", nargs="+", help="RSS/Atom feed urls (or saved feeds)")
+    p.add_argument(
+        "--every", type=parse_every, default=1800.0, help="time between reads: 30s, 5m, 1h"
+    )
+    p.add_argument("--runs", type=int, help="stop after N reads (default: until Ctrl-C)")
     return parser
+
+
+def parse_every(text: str) -> float:
+    """Seconds in an interval written 30s, 5m or 1h (a bare number is seconds)."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    number, unit = (text[:-1], text[-1]) if text[-1:] in units else (text, "s")
+    try:
+        seconds = float(number) * units[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected 30s, 5m or 1h, not {text!r}") from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"the interval must be positive, not {text!r}")
+    return seconds
 
 
 def make_assistant(args: argparse.Namespace) -> Assistant:
@@ -176,6 +200,8 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "eval":
         return evaluate(args)
     bot = make_assistant(args)
+    if args.command == "watch":
+        return watch(bot, args.feeds, every=args.every, runs=args.runs)
     if args.command == "ingest":
         report = bot.ingest(args.paths, rebuild=args.rebuild)
         if args.json:
@@ -327,6 +353,46 @@ def chat(bot: Assistant, k: int | None, filters: dict[str, Any]) -> int:
         print_answer(answer)
         print()
         history.append(Turn(question, answer.text))
+
+
+def watch(
+    bot: Assistant,
+    feeds: list[str],
+    *,
+    every: float,
+    runs: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    after_run: Callable[[int], None] | None = None,
+) -> int:
+    """newsdesk watch: read the feeds, then again ``every`` seconds later, ingesting only
+    entries not yet stored (their pages are not fetched again).
+
+    Prints one line per run (time, then per feed: new / unchanged / failed) and each
+    failure's url and reason on stderr; stops after ``runs`` runs, or at Ctrl-C (exit 0).
+    ``after_run`` is called with the run's number once its line is printed.
+    """
+    run_number = 0
+    try:
+        while runs is None or run_number < runs:
+            run_number += 1
+            parts = []
+            for feed in feeds:
+                report = bot.ingest([feed], only_new=True, progress=False)
+                new = len(report.added) + len(report.replaced)
+                parts.append(
+                    f"{feed}: {new} new, {len(report.unchanged)} unchanged, "
+                    f"{len(report.skipped)} failed"
+                )
+                for skip in report.skipped:
+                    print(f"failed {skip}", file=sys.stderr)
+            print(f"{time.strftime('%Y-%m-%d %H:%M:%S')}  " + "; ".join(parts), flush=True)
+            if after_run is not None:
+                after_run(run_number)
+            if runs is None or run_number < runs:
+                sleep(every)
+    except KeyboardInterrupt:
+        print("newsdesk: stopped watching", file=sys.stderr)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
