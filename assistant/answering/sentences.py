@@ -1,14 +1,20 @@
-"""Sentences and content words: the units citations and extractive answers work in."""
+"""Sentences and content words: the units citations, checks and extractive answers work in."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-# A sentence ends at . ! or ? (optionally followed by closing quotes or brackets, and by
-# citation markers, which belong to the sentence before them) and white space, unless
-# what follows is lower-case or more dots (". . . we now know" is one sentence).
-# Abbreviations split too early now and then; a quote is still a real span.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*(?:\s*\[\d{1,3}\])*\s+(?![a-z.…\[])")
+import pysbd
+
+# Sentences come from pysbd's English rules ("U.S." and "Dec. 3" do not end one), with
+# three adjustments of our own: citation markers are taken out before splitting and
+# given back to the sentence before them (pysbd would start the next sentence with a
+# "[1]" written after a full stop); a piece that starts lower-case or holds no letter or
+# digit joins the sentence before it (". . . we now know" is one sentence); and every
+# character that is not white space lands in some sentence, so no marker is left over.
+_MARKERS = re.compile(r"\s*\[\d{1,3}\]")
+_CLOSERS = ")]”’"
 _WORD = re.compile(r"\w+")
 _STOP = frozenset(
     [
@@ -68,23 +74,103 @@ _STOP = frozenset(
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of a text, stripped of surrounding space."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        spans.append((start, match.start() + len(match.group().rstrip())))
-        start = match.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
+    return list(_spans(text))
+
+
+@lru_cache(maxsize=4096)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    kept: list[int] = []  # where each character of the marker-free text sits in ``text``
+    last = 0
+    for match in _MARKERS.finditer(text):
+        kept.extend(range(last, match.start()))
+        last = match.end()
+    kept.extend(range(last, len(text)))
+    plain = "".join(text[i] for i in kept)
+    pieces = _merged(plain, _segments(plain))
+    spans = [(kept[s], kept[e - 1] + 1) for s, e in pieces]
+    return tuple(_cover(text, spans))
+
+
+def _segments(plain: str) -> list[tuple[int, int]]:
+    """pysbd's sentences of a marker-free text as stripped spans, found in order."""
+    if not plain.strip():
+        return []
+    out: list[tuple[int, int]] = []
+    pos = 0
+    segmenter = pysbd.Segmenter(language="en", clean=False)  # cheap; not shared by threads
+    for piece in segmenter.segment(plain):
+        piece = piece.strip()
+        at = plain.find(piece, pos) if piece else -1
+        if at < 0:
+            continue  # pysbd changed it; its characters join a neighbour (see _cover)
+        out.append((at, at + len(piece)))
+        pos = at + len(piece)
+    return out
+
+
+def _merged(plain: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Pieces that start lower-case, hold no letter, or follow with no space between joined
+    to the one before; closing
+    quotes and brackets that start a piece given back to the one before."""
+    out: list[tuple[int, int]] = []
+    for s, e in pieces:
+        piece = plain[s:e]
+        glued = out and out[-1][1] == s  # no space between: "![x](...)" is not a stop
+        if out and (glued or piece[0].islower() or not any(ch.isalnum() for ch in piece)):
+            out[-1] = (out[-1][0], e)
+            continue
+        lead = len(piece) - len(piece.lstrip(_CLOSERS))
+        if out and lead:
+            out[-1] = (out[-1][0], s + lead)
+            s += lead
+            while s < e and plain[s].isspace():
+                s += 1
+        if s < e:
             out.append((s, e))
+    return out
+
+
+def _cover(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans widened so every character that is not white space is in one: markers after
+    a sentence, and anything between two sentences, join the sentence before."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out:
+            gap = text[out[-1][1] : s]
+            if gap.strip():
+                out[-1] = (out[-1][0], out[-1][1] + len(gap.rstrip()))
+        elif text[:s].strip():
+            s = len(text) - len(text.lstrip())
+        out.append((s, e))
+    if out:
+        tail = text[out[-1][1] :]
+        if tail.strip():
+            out[-1] = (out[-1][0], out[-1][1] + len(tail.rstrip()))
+    elif text.strip():
+        out.append((len(text) - len(text.lstrip()), len(text.rstrip())))
     return out
 
 
 def content_words(text: str) -> set[str]:
     """Lower-cased words of a text without the commonest function words."""
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+# Page furniture that an extracted article can still carry: section labels, bylines of
+# the outlet, calls to comment or subscribe. Never quoted as an answer.
+_FURNITURE = re.compile(
+    r"^(?:leave a (?:comment|reply)|sign up\b.*newsletter|subscribe\b|advertisement|"
+    r"read more\b|share (?:this|on)\b|follow us\b|click here\b|[A-Z]{2,}\s*[—–-]\s*$)",
+    re.I,
+)
+
+
+def is_furniture(sentence: str) -> bool:
+    """Whether a sentence is page furniture rather than reporting: a short all-capitals
+    label ("QUIZ TIME", "CNN —") or boilerplate ("Leave a Comment", "Sign up for our
+    newsletter")."""
+    text = sentence.strip()
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and all(ch.isupper() for ch in letters) and len(text.split()) <= 6:
+        return True
+    return bool(_FURNITURE.match(text))
