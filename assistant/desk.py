@@ -11,6 +11,7 @@ from typing import Any, cast
 from langchain_core.language_models import BaseChatModel
 
 from assistant.answering.chain import AnswerChain
+from assistant.answering.verify import ModelJudge, NLICheck, Verifier
 from assistant.backends.registry import BACKENDS, CHAT_BACKENDS, make_chat_model
 from assistant.errors import ConfigError
 from assistant.evaluation import RunResult, load_questions, read_results, run_evaluation
@@ -93,16 +94,30 @@ class Assistant:
                 recency_weight=r.recency_weight,
             ),
         )
+        chat_model = self._chat_model(s.backend)
         self.chain = AnswerChain(
             self.searcher,
             self.embedder,
             backend=s.backend,
-            chat_model=self._chat_model(s.backend),
+            chat_model=chat_model,
             k=r.k,
             passage_tokens=s.llm.passage_tokens,
             history_tokens=s.llm.history_tokens,
             per_article=r.per_article,
+            verifiers=self._verifiers(chat_model),
         )
+
+    def _verifiers(self, chat_model: BaseChatModel | None) -> list[Verifier]:
+        """The claim checks the verify settings turn on, after the deterministic ones."""
+        v = self.settings.verify
+        local = self.settings.backend == "local" or self.settings.backend.startswith("gguf:")
+        judge = v.judge if v.judge is not None else not local
+        checks: list[Verifier] = []
+        if judge and chat_model is not None:
+            checks.append(ModelJudge(chat_model))
+        if v.nli_model is not None:
+            checks.append(NLICheck(v.nli_model))
+        return checks
 
     def _chat_model(self, spec: str) -> BaseChatModel | None:
         """The chat model of a backend spec (None for extractive); loads nothing yet."""

@@ -202,6 +202,24 @@ class FetchSettings(BaseModel):
     workers: int = Field(4, gt=0, description="A feed's entry pages fetched at once.")
 
 
+class VerifySettings(BaseModel):
+    """How each claim of an answer is checked against its cited passage, after the numbers,
+    dates, names and content-word checks, which always run (assistant/answering/verify.py)."""
+
+    judge: bool | None = Field(
+        None,
+        description="Ask the answering chat model, per claim, whether the cited sentences "
+        "state it (a one-word Yes/No reply); None: on for server backends (openai:, "
+        "ollama:), off for the in-process ones (local, gguf:), where on 2 cores it costs "
+        "more than the 1.5 s per answer allowed (docs/architecture.md).",
+    )
+    nli_model: Path | None = Field(
+        None,
+        description="Folder of a sentence-transformers NLI CrossEncoder on disk, asked per "
+        "claim whether the cited sentences entail it; None: no NLI check (none is packaged).",
+    )
+
+
 class Settings(BaseSettings):
     """Everything a user can set. Environment variables override defaults; flags override those."""
 
@@ -281,6 +299,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    verify: VerifySettings = Field(default_factory=VerifySettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
 
     def fusion(self) -> Fusion:

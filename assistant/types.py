@@ -189,6 +189,19 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class RemovedClaim:
+    """A sentence of the model's answer that its cited passage does not support: taken out
+    of the answer and listed beside it, never hidden."""
+
+    text: str  # the sentence, without its markers
+    reason: str  # why it failed, in a short line
+    cited: tuple[int, ...] = ()  # the passage numbers it cited, if any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "reason": self.reason, "cited": list(self.cited)}
+
+
+@dataclass(frozen=True)
 class Answer:
     """An answer, the citations it makes, and every passage it was given."""
 
@@ -200,6 +213,7 @@ class Answer:
     refused: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     quoted: bool = False  # the model found no answer; the text quotes the passages
+    removed: tuple[RemovedClaim, ...] = ()  # claims taken out: no passage supports them
     window: TimeWindow | None = None  # the days the question's time words named, if any
 
     def as_dict(self) -> dict[str, Any]:
@@ -209,6 +223,7 @@ class Answer:
             "answer": self.text,
             "refused": self.refused,
             "quoted": self.quoted,
+            "removed": [r.as_dict() for r in self.removed],
             "citations": [c.as_dict() for c in self.citations],
             "passages": [{"n": i, **p.as_dict()} for i, p in enumerate(self.passages, start=1)],
             "backend": self.backend,

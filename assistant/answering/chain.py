@@ -25,12 +25,15 @@ from langchain_core.prompts import ChatPromptTemplate
 from assistant.answering import prompts
 from assistant.answering.citations import (
     CANNOT_ANSWER,
+    citations_for,
     drop_phantom_claims,
     resolve_citations,
 )
 from assistant.answering.context import bounded_history, diversify, format_passages, within_budget
 from assistant.answering.extractive import compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
+from assistant.answering.sentences import is_furniture
+from assistant.answering.verify import DETERMINISTIC, NOTHING_REMOVED, Verifier, verify_answer
 from assistant.retrieval.search import HybridSearcher
 from assistant.store.embedder import TextEmbedder
 from assistant.types import (
@@ -71,6 +74,7 @@ class AnswerChain:
         passage_tokens: int,
         history_tokens: int,
         per_article: int,
+        verifiers: Sequence[Verifier] = (),
     ) -> None:
         self.searcher = searcher
         self.embedder = embedder
@@ -80,6 +84,9 @@ class AnswerChain:
         self.passage_tokens = passage_tokens
         self.history_tokens = history_tokens
         self.per_article = per_article
+        # Checks of each claim after the always-on deterministic ones (the model as judge,
+        # an NLI model): see assistant.answering.verify.
+        self.verifiers = (*DETERMINISTIC, *verifiers)
         system = prompts.load("answer_system").replace("{cannot_answer}", CANNOT_ANSWER)
         self.prompt_runs = word_runs(system, PROMPT_RUN)
         self.answer_prompt = ChatPromptTemplate.from_messages(
@@ -192,6 +199,14 @@ class AnswerChain:
         text, citations = resolve_citations(
             drop_phantom_claims(drop_links(raw), passages), passages
         )
+        removed = NOTHING_REMOVED
+        if passages and not _REFUSAL.search(text):
+            # Every sentence is a claim, shown only when its cited passage supports it.
+            step = time.perf_counter()
+            text, removed = verify_answer(text, passages, self.verifiers)
+            citations = citations_for(text, passages)
+            timings["verify_s"] = time.perf_counter() - step
+            timings["total_s"] = timings.get("total_s", 0.0) + timings["verify_s"]
         if word_runs(text, PROMPT_RUN) & self.prompt_runs:
             text, citations = CANNOT_ANSWER, ()  # it recites its instructions: never shown
         if citations and self.chat_model is not None:
@@ -204,6 +219,7 @@ class AnswerChain:
             extracts = pick_sentences(
                 standalone or question, list(passages), self.embedder, min_best=QUOTE_FALLBACK
             )
+            extracts = [x for x in extracts if not is_furniture(x.sentence)]
             if extracts:
                 text, citations = resolve_citations(drop_links(compose(extracts)), passages)
                 return Answer(
@@ -214,6 +230,7 @@ class AnswerChain:
                     self.backend,
                     timings=timings,
                     quoted=True,
+                    removed=removed,
                 )
         if _REFUSAL.search(text) or not citations:
             return Answer(
@@ -224,5 +241,14 @@ class AnswerChain:
                 self.backend,
                 refused=True,
                 timings=timings,
+                removed=removed,
             )
-        return Answer(question, text, citations, tuple(passages), self.backend, timings=timings)
+        return Answer(
+            question,
+            text,
+            citations,
+            tuple(passages),
+            self.backend,
+            timings=timings,
+            removed=removed,
+        )

@@ -125,3 +125,17 @@ def drop_phantom_claims(
         last = e
     out.append(text[last:])
     return "".join(out).strip()
+
+
+def citations_for(text: str, passages: Sequence[Passage]) -> tuple[Citation, ...]:
+    """The citations of a text whose markers are already checked: for each passage cited,
+    the quote is its sentence that best matches the first sentence citing it."""
+    citations: dict[int, Citation] = {}
+    for s, e in sentence_spans(text):
+        sentence = text[s:e]
+        claim = MARKER.sub("", sentence)
+        for number in MARKER.findall(sentence):
+            n = int(number)
+            if 1 <= n <= len(passages) and n not in citations:
+                citations[n] = Citation(n, passages[n - 1], *best_span(claim, passages[n - 1])[:3])
+    return tuple(citations[n] for n in sorted(citations))

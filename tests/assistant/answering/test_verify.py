@@ -1,0 +1,168 @@
+"""Claim verification: the deterministic checks, the judge's reply parsing, the NLI
+loading path, and the stage that removes what no passage supports.
+
+The words-check threshold is tuned on the hand-made claims here (the sample article and
+tests/data/articles/harbour-ferry.txt), never on the shared evaluation sets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from assistant.answering.verify import (
+    DETERMINISTIC,
+    FactsCheck,
+    ModelJudge,
+    NLICheck,
+    Verdict,
+    WordsCheck,
+    check_claim,
+    evidence_for,
+    verify_answer,
+)
+from assistant.types import Passage
+from tests.conftest import DATA, SAMPLE_DIR
+
+SAMPLE = (SAMPLE_DIR / "white-house-russia-withdrawal.txt").read_text(encoding="utf-8")
+FERRY = (DATA / "articles" / "harbour-ferry.txt").read_text(encoding="utf-8")
+
+
+def _passage(text: str, name: str = "a") -> Passage:
+    return Passage(f"{name}#0", name, 0, text, 0, len(text))
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "supported"),
+    [
+        ("Russia sent 7000 troops.", "Russia sent about 7,000 troops.", True),
+        ("Russia sent seven thousand troops.", "Russia sent 7,000 troops.", True),
+        ("Russia sent 70,000 troops.", "Russia sent 7,000 troops.", False),
+        ("It cost 4.2 million euros.", "The work cost about 4.2 million euros.", True),
+        ("It cost 4.5 million euros.", "The work cost about 4.2 million euros.", False),
+        ("Talks began in December 2021.", "Talks began on Dec. 3, 2021.", True),
+        ("Talks began in November 2021.", "Talks began on Dec. 3, 2021.", False),
+        ("Talks began on 2021-12-03.", "Talks began on December 3, 2021.", True),
+        ("Harris will meet Macron on Friday.", "Harris will meet Stoltenberg on Friday.", False),
+        ("The U.S. said so.", "US officials said so.", True),
+        ("No one should take it at face value.", "No one should take these claims.", True),
+    ],
+)
+def test_numbers_dates_and_names_must_be_in_the_evidence(
+    claim: str, evidence: str, supported: bool
+) -> None:
+    assert FactsCheck().check(claim, evidence).supported is supported
+
+
+@pytest.mark.parametrize(
+    ("claim", "article", "supported"),
+    [
+        # true: 3/4, 5/5, 4/4, 5/5 of the content words are in the evidence
+        ("The White House disputed the withdrawal.", SAMPLE, True),
+        ("Zelensky said they do not see any withdrawal yet.", SAMPLE, True),
+        ("Moscow denied Stoltenberg’s assessment.", SAMPLE, True),
+        ("The harbour ferry resumed service on Monday.", FERRY, True),
+        # invented acts: 4/6, 2/3, 1/4
+        ("Stoltenberg resigned as NATO secretary-general in protest.", SAMPLE, False),
+        ("The ferry sank on Monday.", FERRY, False),
+        ("The ferry was sold to a private buyer.", FERRY, False),
+    ],
+)
+def test_content_words_threshold_on_hand_made_claims(
+    claim: str, article: str, supported: bool
+) -> None:
+    evidence = evidence_for(claim, _passage(article))
+    assert WordsCheck().check(claim, evidence).supported is supported
+
+
+def test_a_flipped_meaning_passes_the_deterministic_checks_and_not_the_judge() -> None:
+    claim = "The White House confirmed that Russia had withdrawn its troops."
+    passage = _passage(SAMPLE)
+    assert check_claim(claim, passage, DETERMINISTIC).supported
+    judge = ModelJudge(FakeListChatModel(responses=["No"]))
+    verdict = check_claim(claim, passage, (*DETERMINISTIC, judge))
+    assert not verdict.supported and "model" in verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("reply", "supported"),
+    [
+        ("Yes", True),
+        (" yes.", True),
+        ("No", False),
+        ("no, it", False),
+        ("NO", False),
+        ("Maybe", True),
+    ],
+)
+def test_the_judge_reply_is_parsed_leniently(reply: str, supported: bool) -> None:
+    judge = ModelJudge(FakeListChatModel(responses=[reply]))
+    assert judge.check("A claim.", "Some sentences.").supported is supported
+
+
+def test_the_judge_prompt_comes_from_its_file_with_a_fixed_prefix() -> None:
+    from assistant.answering import prompts
+
+    template = prompts.load("verify")
+    assert template.index("{evidence}") > 100 and template.index("{claim}") > 100
+
+
+def test_the_stage_removes_unsupported_claims_and_cites_unmarked_supported_ones() -> None:
+    passages = [_passage(FERRY, "ferry"), _passage(SAMPLE, "sample")]
+    text = (
+        "The harbour ferry resumed service on Monday [1]. "
+        "Russia increased its troop presence by about 70,000 troops [2]. "
+        "Zelensky said they do not see any withdrawal yet. "
+        "The ferry was sold to a private buyer."
+    )
+    kept, removed = verify_answer(text, passages, DETERMINISTIC)
+    assert kept == (
+        "The harbour ferry resumed service on Monday [1]. "
+        "Zelensky said they do not see any withdrawal yet [2]."
+    )
+    assert [(r.text, r.cited) for r in removed] == [
+        ("Russia increased its troop presence by about 70,000 troops.", (2,)),
+        ("The ferry was sold to a private buyer.", ()),
+    ]
+    assert "70,000" in removed[0].reason and removed[1].reason == "no passage supports it"
+
+
+def test_a_claim_cited_to_the_wrong_passage_moves_to_the_one_that_supports_it() -> None:
+    passages = [_passage(FERRY, "ferry"), _passage(SAMPLE, "sample")]
+    kept, removed = verify_answer(
+        "Moscow denied Stoltenberg’s assessment [1].", passages, DETERMINISTIC
+    )
+    assert kept == "Moscow denied Stoltenberg’s assessment [2]." and not removed
+
+
+def test_an_nli_cross_encoder_loads_from_a_folder_on_disk(tmp_path: Path) -> None:
+    """No NLI model is packaged, so this builds a tiny randomly initialised BERT
+    cross-encoder, saves it to tmp_path and checks only the loading path: the verdict of
+    a random model means nothing."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+
+    vocab = tmp_path / "vocab.txt"
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "ferry", "sank", "runs"]
+    vocab.write_text("\n".join(words) + "\n", encoding="utf-8")
+    labels = {0: "contradiction", 1: "entailment", 2: "neutral"}
+    config = BertConfig(
+        vocab_size=len(words),
+        hidden_size=8,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=16,
+        max_position_embeddings=64,
+        num_labels=3,
+        id2label=labels,
+        label2id={v: k for k, v in labels.items()},
+    )
+    folder = tmp_path / "nli"
+    BertForSequenceClassification(config).save_pretrained(folder)
+    BertTokenizer(str(vocab)).save_pretrained(folder)
+
+    check = NLICheck(folder)
+    assert check._model is None  # loads on first use
+    verdict = check.check("The ferry sank.", "The ferry runs.")
+    assert isinstance(verdict, Verdict) and check._model is not None
