@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.verify import QUOTED_LABEL, removed_heading
 from assistant.desk import Assistant
 from assistant.errors import ConfigError, NewsdeskError
 from assistant.settings import Settings, read_settings
@@ -179,12 +180,15 @@ def window_line(window: TimeWindow) -> str:
 def print_answer(answer: Answer) -> None:
     if answer.window:
         print(window_line(answer.window))
+    if answer.quoted:
+        print(QUOTED_LABEL)
     print(answer.text)
     if answer.refused:
         if answer.passages:
             print("\nClosest articles:")
             for title in dict.fromkeys(p.title or p.article_id for p in answer.passages):
                 print(f"  - {title}")
+        print_removed(answer)
         return
     print()
     for c in answer.citations:
@@ -194,6 +198,15 @@ def print_answer(answer: Answer) -> None:
         if p.url:
             print(f"    {p.url}")
         print(f"    “{c.quote}” (chars {c.quote_start}-{c.quote_end})")
+    print_removed(answer)
+
+
+def print_removed(answer: Answer) -> None:
+    """The claims taken out of the answer, under a line that says why."""
+    if answer.removed:
+        print(f"\n{removed_heading(len(answer.removed))}")
+        for claim in answer.removed:
+            print(f"  - {claim.text} ({claim.reason})")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -101,6 +101,10 @@ def evaluate_question(bot: Answerer, q: Question, as_of: date | None = None) -> 
         "question": q.question,
         "answer": answer.text,
         "refused": answer.refused,
+        # A quoted passage sentence stands in for a model that gave no answer: scored as
+        # text like any answer, but counted apart (summary: quoted_rate).
+        "quoted": answer.quoted,
+        "removed": [r.as_dict() for r in answer.removed],
         "citations": [
             {
                 "n": c.n,

@@ -37,6 +37,14 @@ SUMMARY_NAMES = {"supported": "supported_answers"}
 def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Mean of each metric over the questions that have it; latency p50/p95 in seconds."""
     summary: dict[str, Any] = {"questions": len(records)}
+    # Answers that quote a passage because the model gave none, and claims verification
+    # took out; records from before these were kept have neither.
+    if any("quoted" in r for r in records):
+        summary["quoted_rate"] = statistics.fmean(bool(r.get("quoted")) for r in records)
+    if any("removed" in r for r in records):
+        summary["removed_claims_per_answer"] = statistics.fmean(
+            len(r.get("removed") or ()) for r in records
+        )
     for name in METRICS:
         values = [r["metrics"][name] for r in records if r["metrics"].get(name) is not None]
         if values:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from assistant.answering.citations import CANNOT_ANSWER, MARKER
+from assistant.answering.verify import QUOTED_LABEL, removed_heading
 from assistant.types import Answer
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ __all__ = [
     "header_html",
     "library_view",
     "note_html",
+    "removed_html",
     "sources_panel",
     "sources_section",
     "status_html",
@@ -87,7 +89,10 @@ def answer_html(answer: Answer, turn: int) -> str:
         closest = (
             f'<div class="nd-closest">Closest articles:<ul>{items}</ul></div>' if items else ""
         )
-        return f'<div class="nd-answer nd-refused"><p>{text_html(CANNOT_ANSWER)}</p>{closest}</div>'
+        return (
+            f'<div class="nd-answer nd-refused"><p>{text_html(CANNOT_ANSWER)}</p>{closest}</div>'
+            f"{removed_html(answer)}"
+        )
     numbers = {c.n for c in answer.citations}
     pieces, last = [], 0
     for match in MARKER.finditer(answer.text):
@@ -106,7 +111,23 @@ def answer_html(answer: Answer, turn: int) -> str:
         )
         if x
     )
-    return f'<div class="nd-answer">{"".join(pieces)}</div><div class="nd-foot">{foot}</div>'
+    label = f'<p class="nd-quoted">{text_html(QUOTED_LABEL)}</p>' if answer.quoted else ""
+    return (
+        f'<div class="nd-answer">{label}{"".join(pieces)}</div>'
+        f'{removed_html(answer)}<div class="nd-foot">{foot}</div>'
+    )
+
+
+def removed_html(answer: Answer) -> str:
+    """The claims taken out of an answer, folded under "N claims removed: ..."; "" if none."""
+    if not answer.removed:
+        return ""
+    items = "".join(
+        f'<li>{text_html(r.text)} <span class="nd-meta">{text_html(r.reason)}</span></li>'
+        for r in answer.removed
+    )
+    heading = text_html(removed_heading(len(answer.removed)))
+    return f'<details class="nd-removed"><summary>{heading}</summary><ul>{items}</ul></details>'
 
 
 def _article_line(p: Passage) -> str:

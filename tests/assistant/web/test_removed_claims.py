@@ -1,0 +1,58 @@
+"""Claims verification removed, and quoted fallbacks, are shown on the page and in the CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.cli import print_answer
+from assistant.types import Answer, Citation, Passage, RemovedClaim
+from assistant.web.views import answer_html
+
+PASSAGE = Passage("a#0", "a", 0, "NATO had not seen any de-escalation.", 0, 36, title="NATO")
+CITED = Citation(1, PASSAGE, PASSAGE.text, 0, 36)
+REMOVED = RemovedClaim(
+    "Stoltenberg resigned in protest.", "the passage does not mention: protest, resign", (1,)
+)
+
+
+def _answer(**kwargs: object) -> Answer:
+    fields: dict[str, object] = {
+        "question": "What did NATO say?",
+        "text": "NATO had not seen any de-escalation [1].",
+        "citations": (CITED,),
+        "passages": (PASSAGE,),
+        "backend": "openai:x",
+    }
+    fields.update(kwargs)
+    return Answer(**fields)  # type: ignore[arg-type]
+
+
+def test_the_page_folds_removed_claims_under_their_reason() -> None:
+    page = answer_html(_answer(removed=(REMOVED,)), 0)
+    assert (
+        '<details class="nd-removed"><summary>1 claim removed: not supported by the cited passage'
+        in page
+    )
+    assert "Stoltenberg resigned in protest." in page and "protest, resign" in page
+    assert "nd-removed" not in answer_html(_answer(), 0)
+
+
+def test_the_page_says_when_a_passage_is_quoted_instead_of_an_answer() -> None:
+    page = answer_html(_answer(quoted=True), 0)
+    assert "No answer from the model; the closest passage says:" in page
+    assert "No answer from the model" not in answer_html(_answer(), 0)
+
+
+def test_the_cli_prints_removed_claims_and_the_quote_label(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    print_answer(_answer(removed=(REMOVED, REMOVED), quoted=True))
+    out = capsys.readouterr().out
+    assert out.startswith("No answer from the model; the closest passage says:\n")
+    assert "2 claims removed: not supported by the cited passage" in out
+    assert "  - Stoltenberg resigned in protest. (the passage does not mention" in out
+
+
+def test_removed_claims_are_in_the_json() -> None:
+    removed = _answer(removed=(REMOVED,)).as_dict()["removed"]
+    assert removed == [{"text": REMOVED.text, "reason": REMOVED.reason, "cited": [1]}]
