@@ -1,4 +1,4 @@
-"""What the page does, apart from how it looks: answering, uploads, deletes, the library.
+"""What the page does, apart from how it looks: answering, uploads, urls, deletes, the library.
 
 Every method turns errors into a message for the reader; nothing raises to the page
 except :meth:`PageActions.ask`, the ``/ask`` API, which raises ``gradio.Error``.
@@ -36,7 +36,8 @@ from assistant.web.views import (
     text_html,
     uploads_html,
 )
-from ingest.documents import IngestReport, article_id_for_file
+from ingest.documents import IngestReport, Skipped, article_id_for_file
+from ingest.fetch import is_url
 
 log = logging.getLogger("newsdesk.web")
 
@@ -72,9 +73,14 @@ def _closing(events: Iterator[Any]) -> Iterator[Iterator[Any]]:
 class PageActions:
     """The page's behaviour: answering, ingesting uploads, deleting, listing."""
 
-    def __init__(self, pool: AssistantPool, upload_root: Path) -> None:
+    def __init__(
+        self, pool: AssistantPool, upload_root: Path, *, fetch_private: bool = False
+    ) -> None:
         self.pool = pool
         self.upload_root = upload_root
+        # Readers may make the server fetch a url: on a page served beyond this machine,
+        # not one on its own network (a router's page, a cloud's metadata address).
+        self.fetch_private = fetch_private
         self.library_lock = threading.Lock()  # one ingest or delete at a time
 
     # -- chat ----------------------------------------------------------------------------
@@ -191,17 +197,59 @@ class PageActions:
                 if progress:
                     progress((i, len(files)), desc=f"Adding {name}")
                 outcomes.append((name, self._ingest_one(bot, source, name)))
+        self._reindex(bot, outcomes, progress)
+        return uploads_html(outcomes)
+
+    def ingest_urls(self, text: str | None, progress: Callable[..., Any] | None = None) -> str:
+        """Fetch and ingest article or feed urls (one per line); a report in HTML."""
+        urls = list(dict.fromkeys((text or "").split()))
+        if not urls:
+            return note_html("Paste the web address of an article or an RSS/Atom feed first.")
+        bot = self.pool.get()
+        outcomes: list[tuple[str, IngestReport | str]] = []
+        with self.library_lock:
+            for i, url in enumerate(urls):
+                if progress:
+                    progress((i, len(urls)), desc=f"Fetching {url}")
+                outcomes.append((url, self._fetch_one(bot, url)))
+        self._reindex(bot, outcomes, progress)
+        return uploads_html(outcomes)
+
+    def _fetch_one(self, bot: Assistant, url: str) -> IngestReport | str:
+        """What ingesting one url did (each failed page named), or why it was skipped."""
+        if not is_url(url):
+            return "skipped, not a web address (http:// or https://)"
+        try:
+            report = bot.ingest([url], progress=False, allow_private=self.fetch_private)
+        except NewsdeskError as exc:
+            return str(exc)
+        except Exception:
+            log.exception("ingesting %s failed", url)
+            return "could not be fetched (see the server log)"
+        # A feed's failed entries: say which page each reason is about.
+        report.skipped = [
+            s if s.path == url else Skipped(s.path, f"{s.path}: {s.reason}") for s in report.skipped
+        ]
+        return report
+
+    def _reindex(
+        self,
+        bot: Assistant,
+        outcomes: Sequence[tuple[str, IngestReport | str]],
+        progress: Callable[..., Any] | None,
+    ) -> None:
+        """Rebuild the keyword index now when anything changed, so no question waits for it."""
+        n = len(outcomes)
         changed = any(isinstance(r, IngestReport) and (r.added or r.replaced) for _, r in outcomes)
-        if changed:  # index now, so that the next reader's question does not wait for it
+        if changed:
             if progress:
-                progress((len(files), len(files)), desc="Indexing for keyword search")
+                progress((n, n), desc="Indexing for keyword search")
             try:
                 bot.searcher.bm25.refresh()
             except Exception:  # the question will try again
                 log.exception("rebuilding the keyword index failed")
         if progress:
-            progress((len(files), len(files)), desc="Done")
-        return uploads_html(outcomes)
+            progress((n, n), desc="Done")
 
     def _ingest_one(self, bot: Assistant, source: Path, name: str) -> IngestReport | str:
         """What ingesting one upload did, or why it was skipped.

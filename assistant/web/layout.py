@@ -22,6 +22,7 @@ from assistant.settings import Settings
 from assistant.web.actions import MB, UPLOAD_TYPES, PageActions
 from assistant.web.pool import AssistantFactory, AssistantPool
 from assistant.web.views import CSS, SOURCES_EMPTY, SOURCES_JS, error_html, header_html
+from ingest.fetch import is_loopback_host
 
 log = logging.getLogger("newsdesk.web")
 
@@ -74,7 +75,11 @@ def build_app(
     for spec in pool.allowed:  # a bad spec fails now, not on a reader's question
         pool.get(spec)
     first = pool.get()
-    desk = PageActions(pool, Path(first.settings.data_dir) / "uploads")
+    desk = PageActions(
+        pool,
+        Path(first.settings.data_dir) / "uploads",
+        fetch_private=is_loopback_host(settings.host),  # beyond loopback: public urls only
+    )
     if sample_dir is not None and Path(sample_dir).is_dir() and not first.articles():
         sample = first.ingest([sample_dir], progress=False)
         log.info("empty store: ingested the sample articles (%s)", sample.summary())
@@ -95,6 +100,9 @@ def build_app(
 
     def ingest(files: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
         return (desk.ingest_uploads(files, progress), None, *refresh())
+
+    def fetch(urls: str | None, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
+        return (desk.ingest_urls(urls, progress), "", *refresh())
 
     def delete(article_id: str | None) -> tuple[Any, ...]:
         try:
@@ -173,6 +181,14 @@ def build_app(
                         elem_id="nd-upload",
                     )
                     add = gr.Button("Add to library", variant="primary", elem_id="nd-add")
+                    urls = gr.Textbox(
+                        label="Or fetch from the web: articles or RSS/Atom feeds, one per line",
+                        placeholder="https://example.org/news/story.html",
+                        lines=2,
+                        max_lines=8,
+                        elem_id="nd-urls",
+                    )
+                    fetch_urls = gr.Button("Fetch and add", elem_id="nd-fetch")
                     report = gr.HTML(elem_id="nd-report")
                 with gr.Column(scale=3, min_width=420):
                     table = gr.Dataframe(
@@ -213,6 +229,14 @@ def build_app(
             ingest,
             files,
             [report, files, *library_outputs],
+            api_visibility="private",
+            concurrency_id="library",
+            concurrency_limit=1,
+        )
+        fetch_urls.click(
+            fetch,
+            urls,
+            [report, urls, *library_outputs],
             api_visibility="private",
             concurrency_id="library",
             concurrency_limit=1,
