@@ -186,9 +186,10 @@ class AnswerChain:
         timings: dict[str, float],
         standalone: str | None = None,
     ) -> Answer:
-        """Drop links and claims citing passages that do not exist, check the citations;
-        an answer nothing supports, or one that recites the system prompt, becomes the
-        refusal.
+        """Drop links and claims citing passages that do not exist, place the markers,
+        verify each claim against its passage (:mod:`assistant.answering.verify`; what
+        fails goes to ``Answer.removed``); an answer nothing supports, or one that
+        recites the system prompt, becomes the refusal.
 
         When a model declines but one of the passages' own sentences answers the question
         plainly (the extractive score, at least ``QUOTE_FALLBACK``), the answer quotes
