@@ -181,7 +181,7 @@ def test_the_model_folder_is_where_the_accurate_embedder_is_joined(
         asked.append(model_dir)
         raise ConfigError("stop here")
 
-    folder, dims = offline.EMBEDDING_MODELS["all-mpnet-base-v2"]
+    _, dims = offline.EMBEDDING_MODELS["all-mpnet-base-v2"]
     monkeypatch.setitem(offline.EMBEDDING_MODELS, "all-mpnet-base-v2", (fake_mpnet, dims))
     bot = Assistant(data_dir=tmp_path / "store", profile="accurate", model_dir=tmp_path / "m")
     with pytest.raises(ConfigError, match="stop here"):
