@@ -10,5 +10,12 @@ def test_exported_members() -> None:
 
 
 def test_every_error_is_a_newsdesk_error() -> None:
-    for name in ("ConfigError", "ModelError", "StoreError", "CollectionMismatch", "BackendError"):
+    for name in (
+        "ConfigError",
+        "ModelError",
+        "StoreError",
+        "CollectionMismatch",
+        "BackendError",
+        "EmbeddingError",
+    ):
         assert issubclass(getattr(assistant, name), assistant.NewsdeskError)
