@@ -14,6 +14,7 @@ import pysbd
 # digit joins the sentence before it (". . . we now know" is one sentence); and every
 # character that is not white space lands in some sentence, so no marker is left over.
 _MARKERS = re.compile(r"\s*\[\d{1,3}\]")
+_PARAGRAPH = re.compile(r"(?:(?!\n[^\S\n]*\n).)+", re.DOTALL)  # text between blank lines
 _CLOSERS = ")]”’"
 _WORD = re.compile(r"\w+")
 _STOP = frozenset(
@@ -96,15 +97,20 @@ def _segments(plain: str) -> list[tuple[int, int]]:
     if not plain.strip():
         return []
     out: list[tuple[int, int]] = []
-    pos = 0
     segmenter = pysbd.Segmenter(language="en", clean=False)  # cheap; not shared by threads
-    for piece in segmenter.segment(plain):
-        piece = piece.strip()
-        at = plain.find(piece, pos) if piece else -1
-        if at < 0:
-            continue  # pysbd changed it; its characters join a neighbour (see _cover)
-        out.append((at, at + len(piece)))
-        pos = at + len(piece)
+    # A blank line ends a sentence (a headline has no full stop); a single line break is
+    # the article's own wrapping and ends nothing ("will sail again from\nSaturday" is one
+    # sentence), so it is read as a space, which keeps every offset where it was.
+    for block in _PARAGRAPH.finditer(plain):
+        start, text = block.start(), block.group().replace("\n", " ")
+        pos = 0
+        for piece in segmenter.segment(text):
+            piece = piece.strip()
+            at = text.find(piece, pos) if piece else -1
+            if at < 0:
+                continue  # pysbd changed it; its characters join a neighbour (see _cover)
+            out.append((start + at, start + at + len(piece)))
+            pos = at + len(piece)
     return out
 
 

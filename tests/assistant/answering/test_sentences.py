@@ -84,3 +84,15 @@ def test_spans_are_ordered_stripped_and_cover_every_character(pieces: list[str])
 )
 def test_page_furniture(sentence: str, furniture: bool) -> None:
     assert is_furniture(sentence) is furniture
+
+
+def test_a_line_break_inside_a_sentence_does_not_end_it() -> None:
+    text = (
+        "Harbour ferry restarts\n\nThe ferry will sail again from\nSaturday, the harbour "
+        "master said. The crossing stopped in March when a\nstorm bent the ramp."
+    )
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Harbour ferry restarts",
+        "The ferry will sail again from\nSaturday, the harbour master said.",
+        "The crossing stopped in March when a\nstorm bent the ramp.",
+    ]
