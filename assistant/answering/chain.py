@@ -216,35 +216,8 @@ class AnswerChain:
             fit = relevance(standalone or question, [c.quote for c in citations], self.embedder)
             if float(fit.max()) < MIN_RELEVANCE:
                 text, citations = CANNOT_ANSWER, ()
-        if (_REFUSAL.search(text) or not citations) and self.chat_model is not None and passages:
-            extracts = pick_sentences(
-                standalone or question, list(passages), self.embedder, min_best=QUOTE_FALLBACK
-            )
-            extracts = [x for x in extracts if not is_furniture(x.sentence)]
-            if extracts:
-                text, citations = resolve_citations(drop_links(compose(extracts)), passages)
-                return Answer(
-                    question,
-                    text,
-                    citations,
-                    tuple(passages),
-                    self.backend,
-                    timings=timings,
-                    quoted=True,
-                    removed=removed,
-                )
-        if _REFUSAL.search(text) or not citations:
-            return Answer(
-                question,
-                CANNOT_ANSWER,
-                (),
-                tuple(passages),
-                self.backend,
-                refused=True,
-                timings=timings,
-                removed=removed,
-            )
-        return Answer(
+        # The answer as checked; a quote or the refusal below replaces its text.
+        answer = Answer(
             question,
             text,
             citations,
@@ -253,3 +226,14 @@ class AnswerChain:
             timings=timings,
             removed=removed,
         )
+        if (_REFUSAL.search(text) or not citations) and self.chat_model is not None and passages:
+            extracts = pick_sentences(
+                standalone or question, list(passages), self.embedder, min_best=QUOTE_FALLBACK
+            )
+            extracts = [x for x in extracts if not is_furniture(x.sentence)]
+            if extracts:
+                text, citations = resolve_citations(drop_links(compose(extracts)), passages)
+                return replace(answer, text=text, citations=citations, quoted=True)
+        if _REFUSAL.search(text) or not citations:
+            return replace(answer, text=CANNOT_ANSWER, citations=(), refused=True)
+        return answer

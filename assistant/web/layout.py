@@ -225,29 +225,29 @@ def build_app(
         chatbot.clear(
             lambda: ([], SOURCES_EMPTY), None, [turns, panel], api_visibility="private", queue=False
         )
+        # One library change at a time: uploads, fetches and deletes take turns.
+        library: dict[str, Any] = {
+            "api_visibility": "private",
+            "concurrency_id": "library",
+            "concurrency_limit": 1,
+        }
         add.click(
             ingest,
             files,
             [report, files, *library_outputs],
-            api_visibility="private",
-            concurrency_id="library",
-            concurrency_limit=1,
+            **library,
         )
         fetch_urls.click(
             fetch,
             urls,
             [report, urls, *library_outputs],
-            api_visibility="private",
-            concurrency_id="library",
-            concurrency_limit=1,
+            **library,
         )
         remove.click(
             delete,
             chosen,
             [report, *library_outputs],
-            api_visibility="private",
-            concurrency_id="library",
-            concurrency_limit=1,
+            **library,
         )
         demo.load(refresh, None, library_outputs, api_visibility="private")
         gr.api(desk.ask, api_name="ask", concurrency_id="answers")
