@@ -215,12 +215,16 @@ class Answer:
     quoted: bool = False  # the model found no answer; the text quotes the passages
     removed: tuple[RemovedClaim, ...] = ()  # claims taken out: no passage supports them
     window: TimeWindow | None = None  # the days the question's time words named, if any
+    # The answer itself, as short as a headline ("The White House." / "Yes."), when the
+    # model gave one and the cited passages hold it; ``text`` opens with it. "" otherwise.
+    short: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The object ``newsdesk ask --json`` prints."""
         return {
             "question": self.question,
             "answer": self.text,
+            "short": self.short,
             "refused": self.refused,
             "quoted": self.quoted,
             "removed": [r.as_dict() for r in self.removed],
