@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from assistant.evaluation.runner import read_results
-from assistant.evaluation.summary import METRICS, SUMMARY_NAMES, summarize
+from assistant.evaluation.summary import METRICS, SUMMARY_NAMES, label, summarize
 
 FRACTIONS = {SUMMARY_NAMES.get(m, m) for m in METRICS}
 
@@ -26,7 +26,8 @@ def _fmt(key: str, value: Any) -> str:
 
 
 def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(key, _fmt(key, value)) for key, value in summary.items()]
+    """(label, value) per summary key: exact match and F1 show as "short answer EM/F1"."""
+    return [(label(key), _fmt(key, value)) for key, value in summary.items()]
 
 
 def print_summary(summary: dict[str, Any], title: str = "Evaluation") -> None:
@@ -109,15 +110,17 @@ def markdown_report(records: Sequence[dict[str, Any]], title: str) -> str:
         lines += ["", "hit@k, k = 1..10: " + ", ".join(f"{v:.3f}" for v in curve)]
     lines += [
         "",
-        "| id | question | window | answer | refused | hit@5 | F1 | citations |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| id | question | window | short answer | answer | refused | hit@5 | short answer F1 "
+        "| citations |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in records:
         m = r["metrics"]
         cell = r["answer"].replace("|", "\\|").replace("\n", " ")
+        short = (r.get("short") or "").replace("|", "\\|").replace("\n", " ")
         lines.append(
-            f"| {r['id']} | {r['question'].replace('|', '/')} | {window_cell(r)} | {cell[:200]} | "
-            f"{r['refused']} | {_fmt('hit@5', m.get('hit@5', ''))} | "
+            f"| {r['id']} | {r['question'].replace('|', '/')} | {window_cell(r)} | {short[:100]} | "
+            f"{cell[:200]} | {r['refused']} | {_fmt('hit@5', m.get('hit@5', ''))} | "
             f"{_fmt('f1', m.get('f1', ''))} | "
             + " ".join(_citation_link(c) for c in r["citations"])
             + " |"
@@ -169,7 +172,7 @@ def html_report(records: Sequence[dict[str, Any]], title: str) -> str:
         m = r["metrics"]
         questions.append(
             f"<tr><td>{e(r['id'])}</td><td>{e(r['question'])}</td><td>{e(window_cell(r))}</td>"
-            f"<td>{e(r['answer'])}"
+            f"<td>{e(r.get('short') or '')}</td><td>{e(r['answer'])}"
             f"<ul>{''.join(cites)}</ul></td><td>{'yes' if r['refused'] else ''}</td>"
             f"<td>{e(_fmt('hit@5', m.get('hit@5', '')))}</td>"
             f"<td>{e(_fmt('f1', m.get('f1', '')))}</td></tr>"
@@ -186,8 +189,9 @@ q {{ color: #444; }} img {{ max-width: 100%; }}
 <table><tr><th>metric</th><th>value</th></tr>{rows}</table>
 <img alt="hit@k curve and latency distribution" src="data:image/png;base64,{_plot_png(records)}">
 <h2>Questions</h2>
-<table><tr><th>id</th><th>question</th><th>window</th><th>answer and citations</th><th>refused</th>
-<th>hit@5</th><th>F1</th></tr>{"".join(questions)}</table>
+<table><tr><th>id</th><th>question</th><th>window</th><th>short answer</th>
+<th>answer and citations</th><th>refused</th><th>hit@5</th><th>short answer F1</th></tr>
+{"".join(questions)}</table>
 </body></html>
 """
 
@@ -271,7 +275,7 @@ def print_comparison(result: dict[str, Any]) -> None:
         table.add_column(col)
     for name, m in result["metrics"].items():
         table.add_row(
-            name,
+            label(name),
             f"{m['a']:.3f}",
             f"{m['b']:.3f}",
             f"{m['diff']:+.3f}",

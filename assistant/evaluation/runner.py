@@ -5,7 +5,8 @@ known, so an interrupted run resumes where it stopped (questions already in the 
 skipped). Several workers answer side by side (:mod:`assistant.evaluation.workers`) and
 still write in question order. The summary aggregates whatever metrics the set allows:
 retrieval needs ``gold_ids``, answer metrics need ``answers``, refusal metrics need
-``answerable``.
+``answerable``. Exact match and F1 score an answer's short answer (``Answer.short``), or
+its whole text when it has none; contains-answer scores the whole text.
 """
 
 from __future__ import annotations
@@ -49,8 +50,24 @@ def _is_gold(passage: Passage, gold: set[str]) -> bool:
     return passage.article_id in gold or (bool(passage.url) and passage.url in gold)
 
 
+def scored_short(answer: Answer) -> str:
+    """The text exact match and F1 score: the short answer, without citation markers.
+
+    An answer without a short one (``short == ""``: a backend or chain that writes none,
+    a quoted passage) falls back to its whole text, so those answers are scored as
+    before. A refusal scores as "" either way.
+    """
+    if answer.refused:
+        return ""
+    return MARKER.sub("", answer.short).strip() or MARKER.sub("", answer.text)
+
+
 def score_question(q: Question, ranked: list[Passage], answer: Answer) -> dict[str, Any]:
-    """Every metric this question allows, by name; None where it has no meaning."""
+    """Every metric this question allows, by name; None where it has no meaning.
+
+    ``exact_match`` and ``f1`` score the short answer (:func:`scored_short`: the whole
+    text when there is none); ``contains_answer`` scores the whole text.
+    """
     metrics: dict[str, Any] = {}
     gold = set(q.gold_ids)
     if gold:
@@ -67,8 +84,9 @@ def score_question(q: Question, ranked: list[Passage], answer: Answer) -> dict[s
     answerable = q.answerable if q.answerable is not None else (bool(q.answers) or None)
     if q.answers and answerable is not False:
         text = "" if answer.refused else MARKER.sub("", answer.text)  # [n] is no word
-        metrics["exact_match"] = exact_match(text, q.answers)
-        metrics["f1"] = token_f1(text, q.answers)
+        short = scored_short(answer)
+        metrics["exact_match"] = exact_match(short, q.answers)
+        metrics["f1"] = token_f1(short, q.answers)
         metrics["contains_answer"] = contains_answer(text, q.answers)
     if answer.citations and (gold or q.answers):
         good = [
@@ -100,6 +118,7 @@ def evaluate_question(bot: Answerer, q: Question, as_of: date | None = None) -> 
         "id": q.id,
         "question": q.question,
         "answer": answer.text,
+        "short": answer.short,  # "" when the answer has none; EM and F1 then score "answer"
         "refused": answer.refused,
         # A quoted passage sentence stands in for a model that gave no answer: scored as
         # text like any answer, but counted apart (summary: quoted_rate).
