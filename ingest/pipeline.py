@@ -12,6 +12,7 @@ from ingest.chunking import chunk_article
 from ingest.documents import Article, Chunk, Skipped
 from ingest.feeds import Known, WebResult, is_feed_file, load_feed_file, load_url
 from ingest.fetch import Fetcher, is_url
+from ingest.furniture import drop_repeated_lines
 from ingest.loaders import LoadError, LoadResult, load_file, os_error_reason
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,10 @@ def load_paths(paths: Iterable[str | Path], *, max_file_mb: float | None) -> Loa
     the earlier one is reported as skipped; exact repeats (the same file named twice)
     are dropped silently.
 
+    Each article's page furniture is dropped as it loads, and then the short lines that
+    many articles of one source share (:func:`ingest.furniture.drop_repeated_lines`),
+    so what a run holds decides what counts as repeated.
+
     Args:
         paths: files and folders; folders are walked recursively.
         max_file_mb: a larger file is skipped unread, with a message; None for no limit.
@@ -121,7 +126,7 @@ def load_paths(paths: Iterable[str | Path], *, max_file_mb: float | None) -> Loa
         articles, skips = _load_one(path, max_file_mb)
         skipped.extend(skips)
         _keep_last(by_id, articles, skipped)
-    return LoadResult(list(by_id.values()), skipped)
+    return LoadResult(drop_repeated_lines(list(by_id.values())), skipped)
 
 
 def _keep_last(
@@ -155,6 +160,9 @@ def load_sources(
     (``.xml``, ``.rss``, ``.atom``), whose entries' pages are fetched. A url is fetched:
     a feed gives its entries' articles, a page its article. A url that fails is a
     Skipped with the reason; the rest still load.
+
+    As in :func:`load_paths`, lines repeated across many articles of one source in
+    this run (from files, pages and feeds alike) are dropped.
 
     Args:
         sources: files, folders, ``http(s)://`` urls of articles or feeds.
@@ -200,7 +208,7 @@ def load_sources(
         skipped.extend(found.skipped)
         kept.extend(found.kept)
         _keep_last(by_id, found.articles, skipped)
-    return WebResult(list(by_id.values()), skipped, kept)
+    return WebResult(drop_repeated_lines(list(by_id.values())), skipped, kept)
 
 
 def chunk_articles(

@@ -11,6 +11,7 @@ from dateutil import parser as date_parser
 
 from ingest.cleaning import clean_text, clean_title
 from ingest.documents import Article, article_id_for_file
+from ingest.furniture import strip_furniture
 from ingest.reading import LoadError, LoadResult
 
 # A first line longer than this is a paragraph, not a title.
@@ -89,15 +90,18 @@ def _drop_title_line(title: str, text: str) -> str:
 
 
 def build_article(article_id: str, where: str, title: str, text: str, **meta: str) -> Article:
-    """An Article from raw fields, cleaned; ``where`` (a file or url) names it in messages.
+    """An Article from raw fields, cleaned and without page furniture
+    (:func:`ingest.furniture.strip_furniture`); ``where`` (a file or url) names it in messages.
 
     Raises:
         LoadError: no text is left after cleaning.
     """
     title = clean_title(title)
-    text = _drop_title_line(title, clean_text(text))
+    text = _drop_title_line(title, strip_furniture(clean_text(text)))
     if not text:
-        raise LoadError(where, "no article text after cleaning (only a title, or nothing)")
+        raise LoadError(
+            where, "no article text after cleaning (only a title, page furniture, or nothing)"
+        )
     return Article(
         id=article_id,
         title=title or title_from_path(Path(where)),

@@ -9,6 +9,7 @@ from trafilatura.settings import Document
 
 from ingest.cleaning import clean_text
 from ingest.formats.fields import one_article
+from ingest.furniture import strip_furniture
 from ingest.reading import LoadError, LoadResult, read_bytes
 
 # Menus are not the article. Left in, trafilatura's fallback takes a page of nothing but
@@ -33,7 +34,7 @@ def extract_page(data: bytes, *, url: str = "") -> dict[str, str] | None:
     )
     meta = found.as_dict() if isinstance(found, Document) else {}
     text = meta.get("text") or ""
-    if not clean_text(text):
+    if not strip_furniture(clean_text(text)):  # a menu, a cookie notice: no article
         return None
     return {
         "title": meta.get("title") or "",

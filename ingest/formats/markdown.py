@@ -9,6 +9,7 @@ import yaml
 
 from ingest.cleaning import clean_text
 from ingest.formats.fields import field, one_article, split_title
+from ingest.furniture import strip_furniture
 from ingest.reading import LoadResult, read_text
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n(?:---|\.\.\.)\n", re.DOTALL)
@@ -33,5 +34,5 @@ def load_markdown(path: Path) -> LoadResult:
         title = heading[1]
         text = text[: heading.start()] + text[heading.end() :]
     if not title:
-        title, text = split_title(clean_text(text), path)
+        title, text = split_title(strip_furniture(clean_text(text)), path)
     return one_article(path, title, text, **meta)

@@ -9,6 +9,7 @@ import pypdf
 
 from ingest.cleaning import clean_text
 from ingest.formats.fields import one_article, split_title
+from ingest.furniture import strip_furniture
 from ingest.reading import LoadError, LoadResult
 
 _PLACEHOLDER_TITLE = re.compile(r"^untitled|\.(docx?|odt|rtf|pdf|txt|indd|pages)$", re.I)
@@ -37,6 +38,7 @@ def load_pdf(path: Path) -> LoadResult:
     text = clean_text("\n\n".join(pages))
     if not text:
         raise LoadError(path, "the PDF has no text layer (a scan?); run OCR on it first")
+    text = strip_furniture(text)
     title = (info.title or "").strip() if info else ""
     if _PLACEHOLDER_TITLE.search(title):
         title = ""  # "Microsoft Word - draft.docx" names a file, not the article

@@ -15,6 +15,7 @@ from pathlib import Path
 from ingest.cleaning import clean_text, clean_title
 from ingest.documents import Article, Skipped, article_id_for_content
 from ingest.formats.fields import field, parse_date
+from ingest.furniture import strip_furniture
 from ingest.reading import LoadError, LoadResult, read_text
 
 
@@ -24,7 +25,7 @@ def _record_article(record: object, path: Path, where: str) -> Article | Skipped
         kind = type(record).__name__
         return Skipped(where, f"expected an object with a 'text' field, got {kind}")
     record = {str(key).strip().lower(): value for key, value in record.items() if key is not None}
-    text = clean_text(field(record, "text"))
+    text = strip_furniture(clean_text(field(record, "text")))
     if not text and "text" not in record:
         fields = ", ".join(record) or "none"
         reason = f"no 'text' field (fields: {fields}); every article needs its text"
