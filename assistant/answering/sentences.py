@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import pysbd
 
+from ingest.furniture import FURNITURE as _FURNITURE  # page furniture, never quoted
+
 # Sentences come from pysbd's English rules ("U.S." and "Dec. 3" do not end one), with
 # three adjustments of our own: citation markers are taken out before splitting and
 # given back to the sentence before them (pysbd would start the next sentence with a
@@ -160,15 +162,6 @@ def _cover(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def content_words(text: str) -> set[str]:
     """Lower-cased words of a text without the commonest function words."""
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
-
-
-# Page furniture that an extracted article can still carry: section labels, bylines of
-# the outlet, calls to comment or subscribe. Never quoted as an answer.
-_FURNITURE = re.compile(
-    r"^(?:leave a (?:comment|reply)|sign up\b.*newsletter|subscribe\b|advertisement|"
-    r"read more\b|share (?:this|on)\b|follow us\b|click here\b|[A-Z]{2,}\s*[—–-]\s*$)",
-    re.I,
-)
 
 
 def is_furniture(sentence: str) -> bool:
