@@ -76,7 +76,9 @@ FURNITURE_PATTERNS: tuple[str, ...] = (
     r"credits?:.*",
     rf".*\({_CREDIT}\)",
     # A byline and no more: By Ann Lee and Bo Park, CNN / By ANN LEE | Updated 10:00 GMT
-    r"(?-i:By\s+[A-Z][\w'’.-]*(?:(?:\s+|\s*[,|—–-]\s*)(?:[A-Z\d][\w'’.:,-]*|and|in|&))*)",
+    # (each separator and each word can be read one way only: no backtracking blow-up)
+    r"(?-i:By\s+[A-Z][\w'’.:]*(?:-[\w'’.:]+)*"
+    r"(?:(?:\s*[,|—–]\s*|\s+-\s+|\s+)(?:[A-Z\d][\w'’.:]*(?:-[\w'’.:]+)*|and|in|&))*)",
     # A dateline on a line of its own: CNN — / (CNN) — / WASHINGTON (Reuters) -
     rf"(?-i:(?:{_PLACE}(?:\s*{_OUTLET})?|{_OUTLET})\s*[—–-]{{1,2}})",
 )
