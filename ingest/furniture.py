@@ -12,6 +12,9 @@ or a line of one), never on part of a sentence, with one exception: a dateline s
    same source carry (a site's slogan, its newsletter box in its own words) is the
    site's, not the article's. See its docstring for the thresholds.
 
+``ingest.cleaning.drop_trailing_boilerplate`` still drops a bare "Comments" or "Share
+this:" at the very end, where a heading of that name cannot be the article's.
+
 The text that remains is the article's text: chunks are cut from it and their offsets
 index into it, so a citation always opens what was stored.
 """
@@ -256,6 +259,10 @@ def drop_repeated_lines(
     stories stays). Lines of more than 25 words are paragraphs of reporting, which a site
     does not paste into every page; a syndicated story carried whole by several articles
     keeps its long paragraphs.
+
+    Only the articles of one run are compared: an article ingested on its own keeps
+    such lines, and a later run that holds it with its source's other articles stores
+    it again without them (its content hash changes, so it is replaced).
 
     An article whose every line would go is left as it was (its text is all it has).
     Order and everything but ``text`` are kept.

@@ -23,7 +23,12 @@ NO_BODY = (
 
 def extract_page(data: bytes, *, url: str = "") -> dict[str, str] | None:
     """The article in a page's HTML: ``title``, ``text``, ``url``, ``published``,
-    ``source`` (site name, else host), ``author``; None when there is no body."""
+    ``source`` (site name, else host), ``author``; None when there is no body.
+
+    trafilatura leaves out what it takes for boilerplate (headers, footers, cookie
+    banners, captions) and, asked to, the comments and menus; what it keeps of the rest
+    (a quiz teaser, a newsletter box in the article) :mod:`ingest.furniture` drops.
+    A page of nothing but such furniture has no body."""
     found = trafilatura.bare_extraction(
         data,
         url=url or None,
