@@ -104,6 +104,7 @@ class Assistant:
             passage_tokens=s.llm.passage_tokens,
             history_tokens=s.llm.history_tokens,
             per_article=r.per_article,
+            select=s.llm.select_sentences,
             verifiers=self._verifiers(chat_model),
         )
 

@@ -190,6 +190,11 @@ class LLMSettings(BaseModel):
     history_tokens: int = Field(
         600, ge=0, description="Most conversation tokens used to understand a follow-up."
     )
+    select_sentences: bool = Field(
+        True,
+        description="Give a model the passages' sentences that bear on the question, within "
+        "passage_tokens, rather than whole passages (citations keep exact offsets).",
+    )
 
 
 class FetchSettings(BaseModel):

@@ -29,10 +29,18 @@ from assistant.answering.citations import (
     drop_phantom_claims,
     resolve_citations,
 )
-from assistant.answering.context import bounded_history, diversify, format_passages, within_budget
+from assistant.answering.context import (
+    bounded_history,
+    diversify,
+    format_passages,
+    select_sentences,
+    stands_alone,
+    within_budget,
+)
 from assistant.answering.extractive import compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
 from assistant.answering.sentences import is_furniture
+from assistant.answering.short import check_short, join_short, split_short
 from assistant.answering.verify import DETERMINISTIC, NOTHING_REMOVED, Verifier, verify_answer
 from assistant.retrieval.search import HybridSearcher
 from assistant.store.embedder import TextEmbedder
@@ -43,6 +51,7 @@ from assistant.types import (
     Filters,
     Passage,
     Passages,
+    RemovedClaim,
     TimeWindow,
     Token,
     Turn,
@@ -74,6 +83,7 @@ class AnswerChain:
         passage_tokens: int,
         history_tokens: int,
         per_article: int,
+        select: bool,
         verifiers: Sequence[Verifier] = (),
     ) -> None:
         self.searcher = searcher
@@ -84,6 +94,9 @@ class AnswerChain:
         self.passage_tokens = passage_tokens
         self.history_tokens = history_tokens
         self.per_article = per_article
+        # A model is given the passages' sentences that bear on the question, within
+        # passage_tokens, rather than whole passages (see select_sentences).
+        self.select = select
         # Checks of each claim after the always-on deterministic ones (the model as judge,
         # an NLI model): see assistant.answering.verify.
         self.verifiers = (*DETERMINISTIC, *verifiers)
@@ -104,7 +117,7 @@ class AnswerChain:
     def condense(self, question: str, history: Sequence[Turn]) -> str:
         """A follow-up rewritten to stand alone, using the (token-bounded) history."""
         turns = bounded_history(history, self.history_tokens)
-        if not turns:
+        if not turns or stands_alone(question):
             return question
         if self.chat_model is None:  # extractive: search with the last question's words too
             return f"{turns[-1].question} {question}"
@@ -120,7 +133,11 @@ class AnswerChain:
         k = k or self.k
         found = self.searcher.search(question, 3 * k, filters, window=window)
         chosen = diversify(found, k, self.per_article)
-        return within_budget(chosen, self.passage_tokens) if chosen else []
+        if not chosen:
+            return []
+        if self.select and self.chat_model is not None:
+            return chosen  # the budget is spent on their sentences (select_sentences)
+        return within_budget(chosen, self.passage_tokens)
 
     # -- answering -----------------------------------------------------------------------
 
@@ -147,6 +164,10 @@ class AnswerChain:
         step = time.perf_counter()
         window = self.searcher.time_window(standalone, as_of) if as_of else None
         passages = self.retrieve(standalone, filters, k, window)
+        excerpts = None
+        if passages and self.select and self.chat_model is not None:
+            picked = select_sentences(standalone, passages, self.embedder, self.passage_tokens)
+            passages, excerpts = [p for p, _ in picked], [x for _, x in picked]
         timings["retrieve_s"] = time.perf_counter() - step
         yield Passages(tuple(passages), standalone)
 
@@ -158,7 +179,7 @@ class AnswerChain:
             yield Token(raw)
         else:
             pieces: list[str] = []
-            inputs = {"passages": format_passages(passages), "question": standalone}
+            inputs = {"passages": format_passages(passages, excerpts), "question": standalone}
             for piece in (self.answer_prompt | self.chat_model | StrOutputParser()).stream(inputs):
                 if not pieces:
                     timings["first_token_s"] = time.perf_counter() - started
@@ -197,8 +218,12 @@ class AnswerChain:
         it answered from a moment before (its cached prompt state changes the last digits
         of its scores), and a quoted, cited sentence is a better reply than none.
         """
+        # The short answer is checked after the sentences that support it.
+        short, body = ("", raw)
+        if self.chat_model is not None:
+            short, body = split_short(raw, standalone or question)
         text, citations = resolve_citations(
-            drop_phantom_claims(drop_links(raw), passages), passages
+            drop_phantom_claims(drop_links(body), passages), passages
         )
         removed = NOTHING_REMOVED
         if passages and not _REFUSAL.search(text):
@@ -208,7 +233,7 @@ class AnswerChain:
             citations = citations_for(text, passages)
             timings["verify_s"] = time.perf_counter() - step
             timings["total_s"] = timings.get("total_s", 0.0) + timings["verify_s"]
-        if word_runs(text, PROMPT_RUN) & self.prompt_runs:
+        if word_runs(f"{short} {text}", PROMPT_RUN) & self.prompt_runs:
             text, citations = CANNOT_ANSWER, ()  # it recites its instructions: never shown
         if citations and self.chat_model is not None:
             # Cited, but about the question? A small model sometimes answers an
@@ -216,15 +241,23 @@ class AnswerChain:
             fit = relevance(standalone or question, [c.quote for c in citations], self.embedder)
             if float(fit.max()) < MIN_RELEVANCE:
                 text, citations = CANNOT_ANSWER, ()
+        if short and citations and not _REFUSAL.search(text):
+            verdict = check_short(short, text, citations)
+            if not verdict.supported:
+                removed = (*removed, RemovedClaim(short, verdict.reason))
+                short = ""
+        else:
+            short = ""
         # The answer as checked; a quote or the refusal below replaces its text.
         answer = Answer(
             question,
-            text,
+            join_short(short, text),
             citations,
             tuple(passages),
             self.backend,
             timings=timings,
             removed=removed,
+            short=short,
         )
         if (_REFUSAL.search(text) or not citations) and self.chat_model is not None and passages:
             extracts = pick_sentences(
@@ -233,7 +266,7 @@ class AnswerChain:
             extracts = [x for x in extracts if not is_furniture(x.sentence)]
             if extracts:
                 text, citations = resolve_citations(drop_links(compose(extracts)), passages)
-                return replace(answer, text=text, citations=citations, quoted=True)
+                return replace(answer, text=text, citations=citations, quoted=True, short="")
         if _REFUSAL.search(text) or not citations:
-            return replace(answer, text=CANNOT_ANSWER, citations=(), refused=True)
+            return replace(answer, text=CANNOT_ANSWER, citations=(), refused=True, short="")
         return answer

@@ -1,12 +1,31 @@
 """What the model is given: diverse passages within a token budget, numbered, and the
-latest turns of the conversation within theirs."""
+latest turns of the conversation within theirs.
+
+With sentence selection on (the default for model backends), the model is not given whole
+passages but the sentences of each that bear on the question (:func:`select_sentences`);
+the passages stay whole, so a citation still opens the exact span in the article.
+"""
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Sequence
 
+import numpy as np
+
+from assistant.answering.extractive import relevance
+from assistant.answering.sentences import content_words, sentence_spans
+from assistant.store.embedder import TextEmbedder
 from assistant.types import Passage, Turn
 from ingest.tokenizer import count_tokens
+
+# Words by which a follow-up leans on the conversation: pronouns and "and ...?".
+_LEANS_ON_HISTORY = re.compile(
+    r"\b(?:he|she|it|its|they|them|their|theirs|his|her|hers|him|this|that|these|those|"
+    r"there|then|former|latter|same|else)\b|^\s*(?:and|but|so|also|what about|how about)\b",
+    re.I,
+)
 
 
 def within_budget(passages: Sequence[Passage], max_tokens: int) -> list[Passage]:
@@ -50,10 +69,72 @@ def bounded_history(history: Sequence[Turn], max_tokens: int) -> list[Turn]:
     return kept[::-1]
 
 
-def format_passages(passages: Sequence[Passage]) -> str:
-    """Numbered passages with where they come from, as the model sees them."""
+def format_passages(passages: Sequence[Passage], excerpts: Sequence[str] | None = None) -> str:
+    """Numbered passages with where they come from, as the model sees them: their whole
+    text, or the excerpt chosen from each (:func:`select_sentences`)."""
     blocks = []
     for n, p in enumerate(passages, start=1):
-        about = " · ".join(x for x in (p.title, p.source, p.published) if x)
-        blocks.append(f"[{n}] {about}\n{p.text}")
+        text = excerpts[n - 1] if excerpts is not None else p.text
+        blocks.append(f"[{n}] {_header(p)}\n{text}")
     return "\n\n".join(blocks)
+
+
+def stands_alone(question: str) -> bool:
+    """Whether a question needs no earlier turn to be understood: no pronoun or "that"
+    pointing back, no "And ...?" or "What about ...?" opening, and a subject of its own
+    (at least two content words). Only a follow-up that does not is rewritten by the
+    model; the others cost no extra model call."""
+    return len(content_words(question)) >= 2 and not _LEANS_ON_HISTORY.search(question)
+
+
+def _header(p: Passage) -> str:
+    return " · ".join(x for x in (p.title, p.source, p.published) if x)
+
+
+def select_sentences(
+    question: str, passages: Sequence[Passage], embedder: TextEmbedder, max_tokens: int
+) -> list[tuple[Passage, str]]:
+    """The passages' sentences that bear most on the question, within ``max_tokens``:
+    each passage that keeps any, with the excerpt the model is shown.
+
+    Every sentence is scored as the extractive answerer scores it (cosine similarity to
+    the question and the share of its content words, :func:`relevance`); the best are
+    taken until the budget (sentence tokens plus a header per passage) is spent. A
+    sentence repeated by two overlapping chunks counts once. A passage's excerpt is its
+    chosen sentences in their order, " … " where sentences were left out; passages come
+    best sentence first. The passage itself stays whole, so what the model cites is
+    checked, and its quote located, in the article's own text at exact offsets.
+    """
+    candidates: list[tuple[int, int, int]] = []  # passage index, start, end in its text
+    seen: set[tuple[str, int]] = set()
+    for i, p in enumerate(passages):
+        for s, e in sentence_spans(p.text):
+            key = (p.article_id, p.start + s)
+            if key in seen or not content_words(p.text[s:e]):
+                continue
+            seen.add(key)
+            candidates.append((i, s, e))
+    if not candidates:
+        return [(p, p.text) for p in passages[:1]]
+    texts = [passages[i].text[s:e] for i, s, e in candidates]
+    scores = relevance(question, texts, embedder)
+    chosen: dict[int, list[int]] = {}  # passage index -> chosen candidates
+    best: dict[int, float] = {}
+    used = 0
+    for j in map(int, np.argsort(-scores)):
+        i = candidates[j][0]
+        cost = count_tokens(texts[j]) + (0 if i in chosen else count_tokens(_header(passages[i])))
+        if chosen and used + cost > max_tokens:
+            continue
+        chosen.setdefault(i, []).append(j)
+        best.setdefault(i, float(scores[j]))
+        used += cost
+    out: list[tuple[Passage, str]] = []
+    for i in sorted(chosen, key=lambda i: -best[i]):
+        picks = sorted(chosen[i])
+        excerpt = texts[picks[0]]
+        for prev, j in itertools.pairwise(picks):
+            excerpt += " " if j == prev + 1 else " … "
+            excerpt += texts[j]
+        out.append((passages[i], excerpt))
+    return out

@@ -94,13 +94,18 @@ def answer_html(answer: Answer, turn: int) -> str:
             f"{removed_html(answer)}"
         )
     numbers = {c.n for c in answer.citations}
-    pieces, last = [], 0
-    for match in MARKER.finditer(answer.text):
-        pieces.append(text_html(answer.text[last : match.start()]))
+    body = answer.text
+    pieces = []
+    if answer.short and body.startswith(answer.short):
+        pieces.append(f'<p class="nd-short"><strong>{text_html(answer.short)}</strong></p>')
+        body = body[len(answer.short) :].lstrip()
+    last = 0
+    for match in MARKER.finditer(body):
+        pieces.append(text_html(body[last : match.start()]))
         n = int(match.group(1))
         pieces.append(_cite_link(turn, n) if n in numbers else "")
         last = match.end()
-    pieces.append(text_html(answer.text[last:]))
+    pieces.append(text_html(body[last:]))
     seconds = answer.timings.get("total_s")
     foot = " · ".join(
         x

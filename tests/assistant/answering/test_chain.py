@@ -35,6 +35,7 @@ def _chain(bot, model) -> AnswerChain:  # type: ignore[no-untyped-def]
         passage_tokens=bot.settings.llm.passage_tokens,
         history_tokens=bot.settings.llm.history_tokens,
         per_article=bot.settings.retrieval.per_article,
+        select=False,  # whole passages, numbered as the replies below cite them
     )
 
 

@@ -127,6 +127,7 @@ def obeying_chain(bot: Assistant, reply: str) -> AnswerChain:
         passage_tokens=bot.settings.llm.passage_tokens,
         history_tokens=bot.settings.llm.history_tokens,
         per_article=bot.settings.retrieval.per_article,
+        select=False,  # whole passages, numbered as the replies below cite them
     )
 
 

@@ -34,6 +34,22 @@ def test_answer_markers_link_only_to_cited_passages() -> None:
     assert 'href="https://x.org/f"' in panel
 
 
+def test_the_short_answer_shows_in_bold_before_its_cited_sentences() -> None:
+    text = "The ferry sails again on Saturday."
+    p = Passage("c#0", "a", 0, text, 0, len(text), title="Ferry")
+    citation = Citation(1, p, text, 0, len(text))
+    answer = Answer(
+        "When does the ferry sail?",
+        "Saturday.\n\nThe ferry sails again on Saturday [1].",
+        (citation,),
+        (p,),
+        "local",
+        short="Saturday.",
+    )
+    reply = page.answer_html(answer, 1)
+    assert '<p class="nd-short"><strong>Saturday.</strong></p>The ferry sails' in reply
+
+
 def test_only_the_latest_sources_show() -> None:
     sections = [page.sources_section(t, f"q{t}", [], None) for t in range(3)]
     panel = page.sources_panel(sections)

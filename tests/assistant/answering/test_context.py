@@ -1,0 +1,56 @@
+"""What the model is given: the sentences that bear on the question, within the budget,
+from passages that stay whole; and follow-ups rewritten only when they lean on the
+conversation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.context import format_passages, select_sentences, stands_alone
+from assistant.types import NO_FILTERS
+from ingest.tokenizer import count_tokens
+
+
+@pytest.fixture()
+def bot(sample_store: Path, make_assistant):  # type: ignore[no-untyped-def]
+    return make_assistant(data_dir=sample_store)
+
+
+def test_the_model_is_shown_the_relevant_sentences_within_the_budget(bot) -> None:  # type: ignore[no-untyped-def]
+    question = "How many troops did Russia add at the border?"
+    found = bot.searcher.search(question, 5, NO_FILTERS)
+    picked = select_sentences(question, found, bot.embedder, 150)
+    shown = format_passages([p for p, _ in picked], [x for _, x in picked])
+    whole = format_passages(found)
+    assert count_tokens(shown) <= 150 + 10 < count_tokens(whole)
+    assert "7,000" in picked[0][1]  # the best sentence's passage comes first
+    for passage, excerpt in picked:
+        # Every sentence shown is the passage's own text; the passage stays whole.
+        assert passage in found
+        for piece in excerpt.split(" … "):
+            assert piece in passage.text
+
+
+def test_a_sentence_two_overlapping_passages_share_is_shown_once(bot) -> None:  # type: ignore[no-untyped-def]
+    question = "What did Zelensky say about the withdrawal?"
+    found = bot.searcher.search(question, 8, NO_FILTERS)
+    picked = select_sentences(question, found, bot.embedder, 2000)
+    sentences = [s for _, x in picked for s in x.split(" … ")]
+    assert sum("we do not see any withdrawal yet" in s for s in sentences) == 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who disputed the withdrawal?", "How many troops did Russia send to the border?"],
+)
+def test_a_question_with_its_own_subject_stands_alone(question: str) -> None:
+    assert stands_alone(question)
+
+
+@pytest.mark.parametrize(
+    "question", ["And Zelensky?", "What did he say?", "When did that happen?", "Why?"]
+)
+def test_a_follow_up_that_points_back_does_not(question: str) -> None:
+    assert not stands_alone(question)
