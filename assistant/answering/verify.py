@@ -367,26 +367,117 @@ class WordsCheck:
 
 # -- the chat model as judge -----------------------------------------------------------------
 
+# The margin logit(No) - logit(Yes) at and above which the in-process judge says No.
+JUDGE_BIAS = -1.25
+
 
 class ModelJudge:
     """The answering chat model asked whether the quoted sentences state the claim.
 
-    The prompt (``prompts/verify.txt``) begins with a fixed prefix, so llama.cpp keeps it
-    cached; the reply is one word, at most 3 tokens at temperature 0. A reply that is
-    neither yes nor no leaves the verdict to the other checks.
+    The prompt (``prompts/verify.txt``) begins with its fixed instructions, so llama.cpp,
+    which reuses the longest token prefix a prompt shares with the one before, evaluates
+    them once per answer, not once per claim (the answer's own prompt in between evicts
+    them). A claim that is word for word one of the quoted sentences is supported without
+    asking.
+
+    On llama.cpp in process (``_llm_type == "llama-cpp-chat"``) the reply is one token,
+    read from the logits of "Yes" and "No": the claim is supported when
+    ``logit(No) - logit(Yes) < bias``; nothing else can be written, so there is no unclear
+    reply. Elsewhere (servers, whose token ids are not known here) the reply is at most 3
+    tokens, read by :func:`parse_reply`; a reply that is neither yes nor no does not
+    support the claim.
     """
 
-    def __init__(self, chat_model: BaseChatModel) -> None:
+    def __init__(self, chat_model: BaseChatModel, *, bias: float = JUDGE_BIAS) -> None:
         self.chat_model = chat_model
         self.template = prompts.load("verify")
+        self.bias = bias
+        self._in_process = getattr(chat_model, "_llm_type", "") == "llama-cpp-chat"
+        self._ids: tuple[int, int] | None = None
+
+    def prompt(self, claim: str, evidence: str) -> str:
+        return self.template.replace("{evidence}", evidence).replace("{claim}", claim)
 
     def check(self, claim: str, evidence: str) -> Verdict:
-        text = self.template.replace("{evidence}", evidence).replace("{claim}", claim)
-        reply = self.chat_model.invoke([HumanMessage(text)], **_one_word(self.chat_model))
-        word = re.findall(r"[a-z]+", str(reply.content).lower())[:3]
-        if "no" in word or "not" in word:
-            return Verdict(False, "the passage does not state it (checked by the model)")
+        return self.judge(claim, evidence)[0]
+
+    def judge(self, claim: str, evidence: str) -> tuple[Verdict, float | None]:
+        """The verdict, and where it was read from the logits, the margin
+        ``logit(No) - logit(Yes)`` (None when the model was not asked or gave text)."""
+        if _is_quoted(claim, evidence):
+            return SUPPORTED, None
+        message = [HumanMessage(self.prompt(claim, _narrowed(claim, evidence)))]
+        if not self._in_process:
+            reply = self.chat_model.invoke(message, **_one_word(self.chat_model))
+            return parse_reply(str(reply.content)), None
+        yes, no = self._yes_no_ids()
+        seen: list[float] = []
+
+        def pick(input_ids: Any, scores: Any) -> Any:
+            # Only "Yes" or "No" may come; "No" wins when it leads "Yes" by the bias.
+            margin = float(scores[no]) - float(scores[yes])
+            seen.append(margin)
+            out = scores.copy()
+            out[:] = -1e30
+            out[no if margin >= self.bias else yes] = 0.0
+            return out
+
+        reply = self.chat_model.invoke(
+            message, max_tokens=1, temperature=0, logits_processor=[pick]
+        )
+        verdict = parse_reply(str(reply.content))
+        return verdict, (seen[0] if seen else None)
+
+    def _yes_no_ids(self) -> tuple[int, int]:
+        if self._ids is None:
+            yes = self.chat_model.get_token_ids("Yes")
+            no = self.chat_model.get_token_ids("No")
+            if len(yes) != 1 or len(no) != 1:
+                raise ValueError("the model's tokenizer does not give Yes and No one token each")
+            self._ids = (yes[0], no[0])
+        return self._ids
+
+
+UNCLEAR = "the model's check gave no clear Yes or No"
+
+
+def parse_reply(reply: str) -> Verdict:
+    """The judge's reply as a verdict: its first word yes supports the claim, no (or
+    not) does not, and anything else does not either (reason :data:`UNCLEAR`): a claim
+    the check could not confirm is listed as removed rather than shown as checked."""
+    words = re.findall(r"[a-z]+", reply.lower())
+    if words and words[0] == "yes":
         return SUPPORTED
+    if words and words[0] in ("no", "not"):
+        return Verdict(False, "the passage does not state it (checked by the model)")
+    return Verdict(False, UNCLEAR)
+
+
+def _flat(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _is_quoted(claim: str, evidence: str) -> bool:
+    """Whether the claim is, word for word, one whole sentence of the evidence."""
+    flat = _flat(claim)
+    return bool(flat) and any(_flat(evidence[s:e]) == flat for s, e in sentence_spans(evidence))
+
+
+def _narrowed(claim: str, evidence: str) -> str:
+    """The one quoted sentence that holds at least three quarters of the claim's content
+    words, when there is one; else all the quoted sentences. Fewer tokens to read, and a
+    sentence that states the claim needs no neighbours."""
+    spans = sentence_spans(evidence)
+    wanted = _stems(claim)
+    if len(spans) < 2 or not wanted:
+        return evidence
+
+    def held(span: tuple[int, int]) -> int:
+        have = _stems(evidence[span[0] : span[1]])
+        return sum(_holds(w, have) for w in wanted)
+
+    best = max(spans, key=held)
+    return evidence[best[0] : best[1]] if held(best) >= 0.75 * len(wanted) else evidence
 
 
 def _one_word(chat_model: BaseChatModel) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""Claim verification: the deterministic checks, the judge's reply parsing, the NLI
-loading path, and the stage that removes what no passage supports.
+"""Claim verification: the deterministic checks, the judge's reply parsing, its unclear-reply
+rule and its one-token path on the packaged model, the NLI loading path, and the stage
+that removes what no passage supports.
 
 The words-check threshold is tuned on the hand-made claims here (the sample article and
 tests/data/articles/harbour-ferry.txt), never on the shared evaluation sets.
@@ -14,6 +15,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from assistant.answering.verify import (
     DETERMINISTIC,
+    UNCLEAR,
     FactsCheck,
     ModelJudge,
     NLICheck,
@@ -21,6 +23,7 @@ from assistant.answering.verify import (
     WordsCheck,
     check_claim,
     evidence_for,
+    parse_reply,
     verify_answer,
 )
 from assistant.types import Passage
@@ -91,22 +94,86 @@ def test_a_flipped_meaning_passes_the_deterministic_checks_and_not_the_judge() -
     [
         ("Yes", True),
         (" yes.", True),
+        ("**Yes**", True),
         ("No", False),
         ("no, it", False),
         ("NO", False),
-        ("Maybe", True),
+        ("Not stated.", False),
     ],
 )
-def test_the_judge_reply_is_parsed_leniently(reply: str, supported: bool) -> None:
+def test_the_judge_reply_is_parsed_by_its_first_word(reply: str, supported: bool) -> None:
     judge = ModelJudge(FakeListChatModel(responses=[reply]))
     assert judge.check("A claim.", "Some sentences.").supported is supported
+
+
+@pytest.mark.parametrize("reply", ["Maybe", "", "The sentences say so.", "I cannot tell"])
+def test_a_reply_that_is_neither_yes_nor_no_does_not_support_the_claim(reply: str) -> None:
+    """Fail closed: a claim the check could not confirm is listed as removed, with its
+    reason, rather than shown as checked."""
+    assert parse_reply(reply) == Verdict(False, UNCLEAR)
+    judge = ModelJudge(FakeListChatModel(responses=[reply]))
+    assert judge.check("A claim.", "Some sentences.") == Verdict(False, UNCLEAR)
+
+
+def test_a_claim_quoting_a_whole_sentence_is_kept_without_asking() -> None:
+    fake = FakeListChatModel(responses=["No"])
+    judge = ModelJudge(fake)
+    claim = "Moscow denied Stoltenberg’s assessment, with Dmitry Peskov"
+    evidence = f"He said so. {claim}. Then it rained."
+    assert judge.judge(f"{claim}.", evidence) == (Verdict(True), None)
+    assert fake.i == 0  # never asked
+    assert not judge.check("Moscow denied Stoltenberg’s assessment.", evidence).supported
+
+
+def test_the_judge_reads_only_the_sentence_that_holds_the_claim() -> None:
+    from assistant.answering.verify import _narrowed
+
+    evidence = (
+        "The ferry was late. The harbour ferry resumed service on Monday. Tickets cost 4 euros."
+    )
+    assert _narrowed("The ferry resumed service on Monday.", evidence) == (
+        "The harbour ferry resumed service on Monday."
+    )
+    # spread over two sentences: all of them
+    assert _narrowed("The ferry resumed service and tickets cost 4 euros.", evidence) == evidence
 
 
 def test_the_judge_prompt_comes_from_its_file_with_a_fixed_prefix() -> None:
     from assistant.answering import prompts
 
     template = prompts.load("verify")
-    assert template.index("{evidence}") > 100 and template.index("{claim}") > 100
+    assert template.index("{evidence}") > 500 and template.index("{claim}") > 500
+    assert "Sentences:\n{evidence}\n\nClaim: {claim}\n\n" in template
+
+
+@pytest.fixture(scope="module")
+def local_judge() -> ModelJudge:
+    from assistant.backends import make_chat_model
+    from assistant.settings import LLMSettings
+
+    llm = LLMSettings()
+    chat = make_chat_model(
+        "local", temperature=0.0, max_tokens=llm.max_tokens, n_ctx=llm.n_ctx, timeout=llm.timeout
+    )
+    return ModelJudge(chat)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("claim", "supported"),
+    [
+        ("The White House confirmed that Russia had withdrawn its troops.", False),
+        ("The White House said the Russian claims of a withdrawal were false.", True),
+    ],
+)
+def test_the_packaged_model_as_judge_rejects_a_flipped_meaning_and_keeps_a_true_claim(
+    local_judge: ModelJudge, claim: str, supported: bool
+) -> None:
+    passage = _passage(SAMPLE)
+    assert check_claim(claim, passage, DETERMINISTIC).supported  # only the judge can tell
+    verdict, margin = local_judge.judge(claim, evidence_for(claim, passage))
+    assert verdict.supported is supported, margin
+    assert margin is not None  # read from the logits of Yes and No, one token
 
 
 def test_the_stage_removes_unsupported_claims_and_cites_unmarked_supported_ones() -> None:
