@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
@@ -40,7 +41,7 @@ from assistant.answering.context import (
 from assistant.answering.extractive import compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
 from assistant.answering.sentences import is_furniture
-from assistant.answering.short import check_short, join_short, split_short
+from assistant.answering.short import check_short, clean_short, join_short
 from assistant.answering.verify import DETERMINISTIC, NOTHING_REMOVED, Verifier, verify_answer
 from assistant.retrieval.search import HybridSearcher
 from assistant.store.embedder import TextEmbedder
@@ -108,6 +109,7 @@ class AnswerChain:
                 ("human", prompts.load("answer_user")),
             ]
         )
+        self.short_request = prompts.load("short")
         self.condense_prompt = ChatPromptTemplate.from_messages(
             [("human", prompts.load("condense"))]
         )
@@ -172,6 +174,7 @@ class AnswerChain:
         yield Passages(tuple(passages), standalone)
 
         step = time.perf_counter()
+        short = ""
         if not passages:
             raw = CANNOT_ANSWER
         elif self.chat_model is None:
@@ -186,9 +189,25 @@ class AnswerChain:
                 pieces.append(piece)
                 yield Token(piece)
             raw = "".join(pieces)
+            if not _REFUSAL.search(raw):
+                short_step = time.perf_counter()
+                short = self.short_answer(inputs, raw)
+                timings["short_s"] = time.perf_counter() - short_step
         timings["generate_s"] = time.perf_counter() - step
         timings["total_s"] = time.perf_counter() - started
-        yield replace(self.finish(question, raw, passages, timings, standalone), window=window)
+        answer = self.finish(question, raw, passages, timings, standalone, short=short)
+        yield replace(answer, window=window)
+
+    def short_answer(self, inputs: dict[str, str], reply: str) -> str:
+        """The model's answer as short as a headline, asked after its cited reply in the
+        same conversation (see :mod:`assistant.answering.short`); one line."""
+        assert self.chat_model is not None
+        messages = [
+            *self.answer_prompt.format_messages(**inputs),
+            AIMessage(reply),
+            HumanMessage(self.short_request.replace("{question}", inputs["question"])),
+        ]
+        return str(self.chat_model.invoke(messages, stop=["\n"]).content).strip()
 
     def invoke(self, question: str, history: Sequence[Turn] = (), **kwargs: Any) -> Answer:
         """The final Answer of :meth:`stream`."""
@@ -206,6 +225,8 @@ class AnswerChain:
         passages: Sequence[Passage],
         timings: dict[str, float],
         standalone: str | None = None,
+        *,
+        short: str = "",
     ) -> Answer:
         """Drop links and claims citing passages that do not exist, place the markers,
         verify each claim against its passage (:mod:`assistant.answering.verify`; what
@@ -219,11 +240,9 @@ class AnswerChain:
         of its scores), and a quoted, cited sentence is a better reply than none.
         """
         # The short answer is checked after the sentences that support it.
-        short, body = ("", raw)
-        if self.chat_model is not None:
-            short, body = split_short(raw, standalone or question)
+        short = clean_short(short, standalone or question)
         text, citations = resolve_citations(
-            drop_phantom_claims(drop_links(body), passages), passages
+            drop_phantom_claims(drop_links(raw), passages), passages
         )
         removed = NOTHING_REMOVED
         if passages and not _REFUSAL.search(text):

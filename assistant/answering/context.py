@@ -101,9 +101,10 @@ def select_sentences(
     the question and the share of its content words, :func:`relevance`); the best are
     taken until the budget (sentence tokens plus a header per passage) is spent. A
     sentence repeated by two overlapping chunks counts once. A passage's excerpt is its
-    chosen sentences in their order, " … " where sentences were left out; passages come
-    best sentence first. The passage itself stays whole, so what the model cites is
-    checked, and its quote located, in the article's own text at exact offsets.
+    chosen sentences in their order, " … " where sentences were left out; passages keep
+    their rank (a small model reads the first passage most). The passage itself stays
+    whole, so what the model cites is checked, and its quote located, in the article's
+    own text at exact offsets.
     """
     candidates: list[tuple[int, int, int]] = []  # passage index, start, end in its text
     seen: set[tuple[str, int]] = set()
@@ -119,7 +120,6 @@ def select_sentences(
     texts = [passages[i].text[s:e] for i, s, e in candidates]
     scores = relevance(question, texts, embedder)
     chosen: dict[int, list[int]] = {}  # passage index -> chosen candidates
-    best: dict[int, float] = {}
     used = 0
     for j in map(int, np.argsort(-scores)):
         i = candidates[j][0]
@@ -127,14 +127,16 @@ def select_sentences(
         if chosen and used + cost > max_tokens:
             continue
         chosen.setdefault(i, []).append(j)
-        best.setdefault(i, float(scores[j]))
         used += cost
     out: list[tuple[Passage, str]] = []
-    for i in sorted(chosen, key=lambda i: -best[i]):
+    for i in sorted(chosen):
         picks = sorted(chosen[i])
+        p = passages[i]
         excerpt = texts[picks[0]]
         for prev, j in itertools.pairwise(picks):
-            excerpt += " " if j == prev + 1 else " … "
+            # Neighbours keep what stood between them (a paragraph break); a gap is " … ".
+            between = p.text[candidates[prev][2] : candidates[j][1]]
+            excerpt += (between or " ") if j == prev + 1 else " … "
             excerpt += texts[j]
-        out.append((passages[i], excerpt))
+        out.append((p, excerpt))
     return out

@@ -1,10 +1,13 @@
-"""The short answer: the first line of a model's reply, as short as a headline.
+"""The short answer: the answer itself, as short as a headline.
 
-The answer prompt asks for the answer itself first ("The White House." / "Yes." /
-"September 2022."), on a line of its own and without a marker, then one to three cited
-sentences that support it. :func:`split_short` takes that line off the reply;
+After its cited sentences the model is asked, in the same conversation, for the answer
+alone ("The White House." / "Yes." / "September 2022."; ``prompts/short.txt``): llama.cpp
+has the passages in its cache by then, so this reads one line and writes a few tokens.
+(Asked first, before the cited sentences, the 1.5B model declined the sample question on
+the same passages it answers from this way.) :func:`clean_short` tidies the reply;
 :func:`check_short` keeps it only when the supporting sentences that survived
 verification, or the passages they cite, hold every number, name and content word of it.
+The answer shown opens with it (:func:`join_short`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import re
 from collections.abc import Sequence
 
 from assistant.answering.citations import CANNOT_ANSWER, MARKER
-from assistant.answering.sentences import sentence_spans
 from assistant.answering.verify import FactsCheck, Verdict, WordsCheck
 from assistant.types import Citation
 
@@ -38,44 +40,37 @@ def is_yes_no(question: str) -> bool:
     return bool(_YES_NO_QUESTION.match(question))
 
 
-def split_short(raw: str, question: str) -> tuple[str, str]:
-    """The reply's short answer and the rest: ``("The White House.", "The White House
-    said ... [3].")``. The short answer is the first line when it carries no marker and
-    has at most ``MAX_SHORT_WORDS`` words; a reply on one line gives its first sentence
-    under the same conditions. Otherwise the short answer is "" and the reply is whole.
+def clean_short(reply: str, question: str) -> str:
+    """The short answer in a model's reply to the short-answer request: its first line,
+    without a label ("Short answer:") or markers, ending in a full stop; "" when that is
+    longer than ``MAX_SHORT_WORDS`` words or a refusal. To a yes/no question a reply
+    opening with yes or no is just "Yes." or "No.".
 
-    To a yes/no question a short answer opening with yes or no is just "Yes." or "No.".
+    Example:
+        >>> clean_short("Answer: the White House", "Who disputed the withdrawal?")
+        'The White House.'
+        >>> clean_short("No, it did not.", "Did Russia withdraw its troops?")
+        'No.'
     """
-    text = _LABEL.sub("", raw.strip(), count=1)
-    first, newline, rest = text.partition("\n")
-    if not newline:
-        spans = sentence_spans(text)
-        if len(spans) < 2:
-            return "", raw.strip()
-        first, rest = text[: spans[0][1]], text[spans[0][1] :]
-    first = first.strip().strip("*").strip()
-    rest = _LABEL.sub("", rest.strip(), count=1)
-    if (
-        not first
-        or MARKER.search(first)
-        or _REFUSAL.search(first)
-        or len(first.split()) > MAX_SHORT_WORDS
-        or not rest
-    ):
-        return "", raw.strip()
-    if is_yes_no(question):
-        verdict = _YES_NO_REPLY.match(first)
-        if verdict:
-            first = verdict.group(1).capitalize() + "."
-    if first[-1] not in ".!?":
-        first += "."
-    return first, rest
+    line = _LABEL.sub("", reply.strip(), count=1).partition("\n")[0]
+    line = " ".join(MARKER.sub("", line).split()).strip("*").strip()
+    if not line or _REFUSAL.search(line) or len(line.split()) > MAX_SHORT_WORDS:
+        return ""
+    verdict = _YES_NO_REPLY.match(line)
+    if verdict and is_yes_no(question):
+        return verdict.group(1).capitalize() + "."
+    if verdict and len(line.split()) == 1:
+        return ""  # "Yes." to a question that asks who or what answers nothing
+    line = line[0].upper() + line[1:]
+    return line if line[-1] in ".!?" else line + "."
 
 
 def check_short(short: str, body: str, citations: Sequence[Citation]) -> Verdict:
     """Whether the checked supporting sentences, or the passages they cite, hold every
     number, date, name and content word of the short answer ("Yes." and "No." hold none,
     and stand on the sentences after them)."""
+    if short in ("Yes.", "No."):
+        return Verdict(True)  # the sentences after it carry the claim, and are checked
     evidence = " ".join([MARKER.sub("", body), *(c.passage.text for c in citations)])
     for check in (_FACTS, _ALL_WORDS):
         verdict = check.check(short, evidence)

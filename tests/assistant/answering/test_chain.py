@@ -41,13 +41,17 @@ def _chain(bot, model) -> AnswerChain:  # type: ignore[no-untyped-def]
 
 def test_stream_gives_passages_then_tokens_then_the_answer(bot) -> None:  # type: ignore[no-untyped-def]
     reply = "The White House called the Kremlin's claims false [3]."
-    model = GenericFakeChatModel(messages=iter([AIMessage(content=reply)]))
+    # The cited reply, streamed; then the short answer, asked for after it.
+    model = GenericFakeChatModel(
+        messages=iter([AIMessage(content=reply), AIMessage(content="The White House")])
+    )
     events = list(_chain(bot, model).stream("Who disputed the withdrawal?"))
     assert isinstance(events[0], Passages) and events[0].passages
     tokens = [e for e in events if isinstance(e, Token)]
     assert len(tokens) > 1 and "".join(t.text for t in tokens) == reply
     answer = events[-1]
     assert isinstance(answer, Answer) and not answer.refused
+    assert answer.short == "The White House." and answer.text.startswith(answer.short)
     assert len(answer.citations) == 1
     assert "we now know it was false" in " ".join(c.passage.text for c in answer.citations)
 

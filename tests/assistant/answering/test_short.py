@@ -1,5 +1,5 @@
-"""The short answer: split off the reply's first line, kept only when the checked
-sentences after it hold it, and shown first in the answer."""
+"""The short answer: asked of the model after its cited sentences, kept only when the
+checked sentences hold it, and shown first in the answer."""
 
 from __future__ import annotations
 
@@ -10,65 +10,53 @@ from langchain_core.language_models import FakeListChatModel
 
 from assistant.answering.chain import AnswerChain
 from assistant.answering.citations import CANNOT_ANSWER
-from assistant.answering.short import is_yes_no, split_short
+from assistant.answering.short import clean_short, is_yes_no
 from assistant.types import NO_FILTERS
 
 
 @pytest.mark.parametrize(
-    ("raw", "short", "rest"),
+    ("reply", "short"),
     [
-        (
-            "The White House.\nThe White House called the claims false [1].",
-            "The White House.",
-            "The White House called the claims false [1].",
-        ),
-        (
-            "Answer: 7,000 troops\n\nRussia added as many as 7,000 troops [2].",
-            "7,000 troops.",
-            "Russia added as many as 7,000 troops [2].",
-        ),
-        # One line: the first sentence is the short answer when it is short and unmarked.
-        (
-            "Stoltenberg. He said NATO had not seen any de-escalation [1].",
-            "Stoltenberg.",
-            "He said NATO had not seen any de-escalation [1].",
-        ),
+        ("The White House.", "The White House."),
+        ("Answer: the White House", "The White House."),
+        ("**Short answer:** 7,000 troops [2]\nMore text.", "7,000 troops."),
+        ("Stoltenberg", "Stoltenberg."),
     ],
 )
-def test_the_first_line_is_the_short_answer(raw: str, short: str, rest: str) -> None:
-    assert split_short(raw, "Who disputed the withdrawal?") == (short, rest)
+def test_the_reply_is_tidied_into_a_headline(reply: str, short: str) -> None:
+    assert clean_short(reply, "Who disputed the withdrawal?") == short
 
 
 @pytest.mark.parametrize(
-    "raw",
+    "reply",
     [
-        "The White House called the claims false [1].",  # one cited sentence: no short line
-        "The White House called the claims false [1].\nIt said so on Wednesday [1].",
-        "A senior official of the Biden administration said on Wednesday in Washington that "
-        "it was false\nThe official said so [1].",  # too long for a headline
+        "",
         "The articles don't say.",
-        "The articles don't say.\nNo passage names a winner.",
+        "Yes.",  # to a question that asks who
+        "A senior official of the Biden administration said on Wednesday in Washington that "
+        "it was false",  # a sentence, not a headline
     ],
 )
-def test_no_short_answer_when_the_first_line_is_not_one(raw: str) -> None:
-    assert split_short(raw, "Who disputed the withdrawal?") == ("", raw)
+def test_no_short_answer_when_the_reply_is_not_one(reply: str) -> None:
+    assert clean_short(reply, "Who disputed the withdrawal?") == ""
 
 
 def test_a_yes_no_question_gets_a_plain_yes_or_no() -> None:
     assert is_yes_no("Did Russia withdraw its troops?")
     assert not is_yes_no("Who disputed the withdrawal?")
-    raw = "No, it did not.\nThe White House said the claims were false [1]."
-    assert split_short(raw, "Did Russia withdraw its troops?")[0] == "No."
+    assert clean_short("No, it did not.", "Did Russia withdraw its troops?") == "No."
+    assert clean_short("yes", "Is NATO prepared for the worst?") == "Yes."
     # Not a yes/no question: the line stays as written.
-    assert split_short("No one.\nNobody disputed it [1].", "Who disputed it?")[0] == "No one."
+    assert clean_short("No one", "Who disputed it?") == "No one."
 
 
-def _chain(bot, reply: str) -> AnswerChain:  # type: ignore[no-untyped-def]
+def _chain(bot, reply: str, short: str = "") -> AnswerChain:  # type: ignore[no-untyped-def]
+    """A chain whose model writes ``reply``, then ``short`` when asked for the short answer."""
     return AnswerChain(
         bot.searcher,
         bot.embedder,
         backend="scripted",
-        chat_model=FakeListChatModel(responses=[reply]),
+        chat_model=FakeListChatModel(responses=[reply, short]),
         k=5,
         passage_tokens=bot.settings.llm.passage_tokens,
         history_tokens=bot.settings.llm.history_tokens,
@@ -90,8 +78,8 @@ def _cite(bot, question: str, needle: str) -> int:  # type: ignore[no-untyped-de
 def test_a_supported_short_answer_opens_the_answer(bot) -> None:  # type: ignore[no-untyped-def]
     question = "Who disputed the withdrawal?"
     n = _cite(bot, question, "we now know it was false")
-    reply = f"The White House.\nA senior Biden administration official said it was false [{n}]."
-    answer = _chain(bot, reply).invoke(question)
+    reply = f"A senior Biden administration official at the White House said it was false [{n}]."
+    answer = _chain(bot, reply, "The White House").invoke(question)
     assert answer.short == "The White House."
     assert answer.text.startswith("The White House.\n\n")
     assert [c.n for c in answer.citations] == [n]
@@ -101,14 +89,13 @@ def test_a_supported_short_answer_opens_the_answer(bot) -> None:  # type: ignore
 def test_a_short_answer_the_passages_do_not_hold_is_removed_and_listed(bot) -> None:  # type: ignore[no-untyped-def]
     question = "Who disputed the withdrawal?"
     n = _cite(bot, question, "we now know it was false")
-    reply = f"The Pentagon.\nA senior Biden administration official said it was false [{n}]."
-    answer = _chain(bot, reply).invoke(question)
+    reply = f"A senior Biden administration official said it was false [{n}]."
+    answer = _chain(bot, reply, "The Pentagon.").invoke(question)
     assert answer.short == ""
     assert "Pentagon" not in answer.text and answer.citations
     assert [r.text for r in answer.removed] == ["The Pentagon."]
 
 
 def test_no_short_answer_survives_a_refusal(bot) -> None:  # type: ignore[no-untyped-def]
-    reply = f"France.\n{CANNOT_ANSWER}"
-    answer = _chain(bot, reply).invoke("Who won the 2018 World Cup?")
+    answer = _chain(bot, CANNOT_ANSWER, "France.").invoke("Who won the 2018 World Cup?")
     assert answer.refused and answer.short == "" and answer.text == CANNOT_ANSWER
