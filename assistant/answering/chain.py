@@ -41,7 +41,7 @@ from assistant.answering.context import (
 from assistant.answering.extractive import compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
 from assistant.answering.sentences import is_furniture
-from assistant.answering.short import check_short, clean_short, join_short
+from assistant.answering.short import check_short, clean_short, is_yes_no, join_short
 from assistant.answering.verify import DETERMINISTIC, NOTHING_REMOVED, Verifier, verify_answer
 from assistant.retrieval.search import HybridSearcher
 from assistant.store.embedder import TextEmbedder
@@ -109,7 +109,7 @@ class AnswerChain:
                 ("human", prompts.load("answer_user")),
             ]
         )
-        self.short_request = prompts.load("short")
+        self.short_requests = (prompts.load("short"), prompts.load("short_yes_no"))
         self.condense_prompt = ChatPromptTemplate.from_messages(
             [("human", prompts.load("condense"))]
         )
@@ -202,10 +202,11 @@ class AnswerChain:
         """The model's answer as short as a headline, asked after its cited reply in the
         same conversation (see :mod:`assistant.answering.short`); one line."""
         assert self.chat_model is not None
+        request = self.short_requests[is_yes_no(inputs["question"])]
         messages = [
             *self.answer_prompt.format_messages(**inputs),
             AIMessage(reply),
-            HumanMessage(self.short_request.replace("{question}", inputs["question"])),
+            HumanMessage(request.replace("{question}", inputs["question"])),
         ]
         return str(self.chat_model.invoke(messages, stop=["\n"]).content).strip()
 
@@ -261,7 +262,7 @@ class AnswerChain:
             if float(fit.max()) < MIN_RELEVANCE:
                 text, citations = CANNOT_ANSWER, ()
         if short and citations and not _REFUSAL.search(text):
-            verdict = check_short(short, text, citations)
+            verdict = check_short(short, text, citations, standalone or question)
             if not verdict.supported:
                 removed = (*removed, RemovedClaim(short, verdict.reason))
                 short = ""

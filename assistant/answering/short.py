@@ -31,6 +31,11 @@ _YES_NO_QUESTION = re.compile(
 _YES_NO_REPLY = re.compile(r"^\W*(yes|no)\b", re.I)
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
 
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nor|neither|without|den(?:y|ies|ied)|rejected|false)\b|n[’']t\b",
+    re.I,
+)
+
 _FACTS = FactsCheck()
 _ALL_WORDS = WordsCheck(threshold=1.0)
 
@@ -65,12 +70,23 @@ def clean_short(reply: str, question: str) -> str:
     return line if line[-1] in ".!?" else line + "."
 
 
-def check_short(short: str, body: str, citations: Sequence[Citation]) -> Verdict:
+def check_short(
+    short: str, body: str, citations: Sequence[Citation], question: str = ""
+) -> Verdict:
     """Whether the checked supporting sentences, or the passages they cite, hold every
-    number, date, name and content word of the short answer ("Yes." and "No." hold none,
-    and stand on the sentences after them)."""
+    number, date, name and content word of the short answer.
+
+    "Yes." and "No." hold no words: they stand on the sentences after them, and are
+    kept only when those agree in polarity. A "Yes." whose supporting sentences negate
+    what the question asks ("not seen any de-escalation" for "Did NATO see any
+    de-escalation?"), or a "No." whose sentences negate nothing, is removed: a check
+    that may drop a right Yes or No, never one that turns it over.
+    """
     if short in ("Yes.", "No."):
-        return Verdict(True)  # the sentences after it carry the claim, and are checked
+        negated = bool(_NEGATION.search(MARKER.sub("", body))) != bool(_NEGATION.search(question))
+        if (short == "Yes.") == negated:
+            return Verdict(False, f"the cited sentences do not say {short[:-1].lower()}")
+        return Verdict(True)
     evidence = " ".join([MARKER.sub("", body), *(c.passage.text for c in citations)])
     for check in (_FACTS, _ALL_WORDS):
         verdict = check.check(short, evidence)

@@ -10,7 +10,7 @@ from langchain_core.language_models import FakeListChatModel
 
 from assistant.answering.chain import AnswerChain
 from assistant.answering.citations import CANNOT_ANSWER
-from assistant.answering.short import clean_short, is_yes_no
+from assistant.answering.short import check_short, clean_short, is_yes_no
 from assistant.types import NO_FILTERS
 
 
@@ -48,6 +48,32 @@ def test_a_yes_no_question_gets_a_plain_yes_or_no() -> None:
     assert clean_short("yes", "Is NATO prepared for the worst?") == "Yes."
     # Not a yes/no question: the line stays as written.
     assert clean_short("No one", "Who disputed it?") == "No one."
+
+
+@pytest.mark.parametrize(
+    ("question", "short", "body", "kept"),
+    [
+        (
+            "Did NATO see any de-escalation?",
+            "No.",
+            "NATO has not seen any de-escalation [1].",
+            True,
+        ),
+        (
+            "Did NATO see any de-escalation?",
+            "Yes.",
+            "NATO has not seen any de-escalation [1].",
+            False,
+        ),
+        ("Did Russia add troops?", "Yes.", "Russia added as many as 7,000 troops [1].", True),
+        ("Did Russia add troops?", "No.", "Russia added as many as 7,000 troops [1].", False),
+        ("Didn't Russia add troops?", "Yes.", "Russia added as many as 7,000 troops [1].", False),
+    ],
+)
+def test_a_yes_or_no_is_kept_only_when_the_sentences_agree(
+    question: str, short: str, body: str, kept: bool
+) -> None:
+    assert check_short(short, body, (), question).supported is kept
 
 
 def _chain(bot, reply: str, short: str = "") -> AnswerChain:  # type: ignore[no-untyped-def]
