@@ -237,9 +237,14 @@ def _name_key(word: str) -> str:
     return word.lower().strip("-")
 
 
+# Initials written with dots, spaced or not: "U.S.", "U. S.", "U.K." ("U. S." is "US").
+_INITIALS = re.compile(r"\b(?:[A-Z]\.\s?){2,}")
+
+
 def _names(text: str) -> set[str]:
     """Capitalised words past the first: names ("Stoltenberg", "NATO", "White House")."""
     out: set[str] = set()
+    text = _INITIALS.sub(lambda m: re.sub(r"[.\s]", "", m.group()) + " ", text)
     for i, match in enumerate(_WORDLIKE.finditer(text)):
         word = match.group()
         key = _name_key(word)

@@ -50,6 +50,9 @@ def _passage(text: str, name: str = "a") -> Passage:
         ("Talks began on 2021-12-03.", "Talks began on December 3, 2021.", True),
         ("Harris will meet Macron on Friday.", "Harris will meet Stoltenberg on Friday.", False),
         ("The U.S. said so.", "US officials said so.", True),
+        # Initials as a model may space them: neither "U" nor "S" is a name of its own.
+        ("Thiem won the U. S. Open in 2020.", "2020, Dominic Thiem won the US Open.", True),
+        ("Thiem won the U. S. Open in 2020.", "2020, Dominic Thiem won the French Open.", False),
         ("No one should take it at face value.", "No one should take these claims.", True),
     ],
 )
