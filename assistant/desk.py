@@ -108,11 +108,24 @@ class Assistant:
             verifiers=self._verifiers(chat_model),
         )
 
+    @property
+    def in_process(self) -> bool:
+        """Whether the chat model runs in this process (``local``, ``gguf:``)."""
+        return self.settings.backend == "local" or self.settings.backend.startswith("gguf:")
+
+    def warm_up(self) -> None:
+        """Load what the first question would wait for: the embedding model, the keyword
+        index and, for an in-process chat model, the model with the answer prompt's fixed
+        prefix read into its cache, so the first question pays only for its own passages.
+        Server backends are not called. Raises what loading raises (a missing model)."""
+        self.search("warm up")
+        if self.in_process:
+            self.chain.warm_up()
+
     def _verifiers(self, chat_model: BaseChatModel | None) -> list[Verifier]:
         """The claim checks the verify settings turn on, after the deterministic ones."""
         v = self.settings.verify
-        local = self.settings.backend == "local" or self.settings.backend.startswith("gguf:")
-        judge = v.judge if v.judge is not None else not local
+        judge = v.judge if v.judge is not None else not self.in_process
         checks: list[Verifier] = []
         if judge and chat_model is not None:
             checks.append(ModelJudge(chat_model))

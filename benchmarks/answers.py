@@ -6,7 +6,7 @@
 
 On the sample article (unless ``--no-sample``): time to first token and to the full answer
 for "Who disputed the withdrawal?", a follow-up in the same conversation, and an
-unanswerable question.
+unanswerable question, after ``Assistant.warm_up`` (as the chat page starts).
 
 On each set, question by question, the chain (``Assistant.stream``) and then a naive
 pipeline on the same question and the same ingested store: the Assistant's hybrid search
@@ -19,9 +19,11 @@ pipeline once.
 Per set and pipeline: contains-answer (a gold answer in the whole text), short-answer
 exact match and F1 (the chain's ``Answer.short``, its whole text when that is empty; the
 naive reply is its own short answer), declines on answerable questions, quoted passages
-(chain only), refusals on unanswerable questions, first-token and total time p50/p95, and
-prompt tokens p50 (the messages' text; the model's own tokenizer for llama.cpp backends,
-else tiktoken cl100k_base; the chat template's tokens are not counted).
+(chain only), answers with a claim removed (chain only), refusals on unanswerable
+questions, first-token and total time p50/p95, and prompt tokens p50 (the messages' text;
+the model's own tokenizer for llama.cpp backends, else tiktoken cl100k_base; the chat
+template's tokens are not counted). With ``--json``, each chain answer also records the
+model's unchecked reply and the claims removed from it, with their reasons.
 
 For llama.cpp backends each pipeline's fixed prompt prefix (the chain's system prompt,
 the naive instruction) is put back in the model's KV cache before its timed run, untimed:
@@ -45,7 +47,7 @@ from typing import Any
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 from pydantic import BaseModel
 
 from assistant import Answer, Assistant, Passage, Settings, Token, Turn
@@ -134,15 +136,6 @@ def prime(model: BaseChatModel | None, prefix: Sequence[BaseMessage]) -> None:
         model.invoke(list(prefix), max_tokens=1)
 
 
-def chain_prefix(bot: Assistant) -> list[BaseMessage]:
-    """The chain's system prompt and a stub question: what every answer prompt starts with."""
-    template = getattr(bot.chain, "answer_prompt", None)
-    if template is None:
-        return []
-    first = template.format_messages(passages="", question="")[0]
-    return [first, HumanMessage("OK")] if isinstance(first, SystemMessage) else []
-
-
 NAIVE_PREFIX = [HumanMessage(NAIVE_INSTRUCTION)]
 
 
@@ -152,9 +145,11 @@ def timed(
     started = time.perf_counter()
     first = None
     answer = None
+    reply = []
     for event in bot.stream(question, history or [], as_of=as_of):
-        if isinstance(event, Token) and first is None:
-            first = time.perf_counter() - started
+        if isinstance(event, Token):
+            first = time.perf_counter() - started if first is None else first
+            reply.append(event.text)
         elif isinstance(event, Answer):
             answer = event
     assert answer is not None
@@ -165,6 +160,8 @@ def timed(
         "refused": answer.refused,
         "quoted": answer.quoted,
         "citations": [c.n for c in answer.citations],
+        "reply": "".join(reply),  # the model's own words, before checks
+        "removed": [r.as_dict() for r in answer.removed],
         "first_token_s": first,
         "total_s": time.perf_counter() - started,
         "_answer": answer,
@@ -225,6 +222,7 @@ def chain_row(q: Question, run: dict[str, Any], count: Callable[[str], int], sen
         "id": q.id,
         **scores(q, short, text, answer.refused or declines(short)),
         "citations_hold_answer": contains_answer(cited, golds) if golds else None,
+        "claims_removed": bool(answer.removed),
         "prompt_tokens": prompt_tokens(sent[0], count) if sent else None,
     }
 
@@ -263,6 +261,7 @@ def summarize_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "f1": _mean(rows, "f1"),
         "declines_answerable": _mean(rows, "declined", lambda r: r["answerable"] is True),
         "quoted": _mean(rows, "quoted"),
+        "claims_removed": _mean(rows, "claims_removed"),
         "refused_unanswerable": _mean(rows, "declined", lambda r: r["answerable"] is False),
         "citations_hold_answer": _mean(rows, "citations_hold_answer"),
         "first_token_p50_s": _pct(rows, "first_token_s", 0.5),
@@ -280,6 +279,7 @@ MEASURES = (
     ("f1", "short answer F1", "diff"),
     ("declines_answerable", "declines (answerable)", "diff"),
     ("quoted", "quoted passage", "diff"),
+    ("claims_removed", "answers with a claim removed", "diff"),
     ("refused_unanswerable", "refusals (unanswerable)", "diff"),
     ("citations_hold_answer", "citations hold answer", "diff"),
     ("first_token_p50_s", "first token p50 s", "ratio"),
@@ -356,9 +356,7 @@ def sample_runs(overrides: dict[str, Any], sample: Path, tmp: Path) -> dict[str,
     bot = Assistant(**{**overrides, "data_dir": tmp / "sample"})
     bot.ingest([sample], progress=False)
     started = time.perf_counter()
-    bot.search("warm up")  # embedding model and BM25 index
-    if bot.chain.chat_model is not None:
-        bot.chain.chat_model.invoke("Say OK.")  # load the model; not the system prompt
+    bot.warm_up()  # as the page does at start: models, keyword index, the prompt prefix
     load_s = time.perf_counter() - started
     first = timed(bot, "Who disputed the withdrawal?")
     follow = timed(bot, "And Zelensky?", [Turn(first["question"], first["answer"])])
@@ -400,7 +398,7 @@ def set_runs(
     naive_rows = []
     for i, q in enumerate(questions, start=1):
         for bot, recorder, rows in zip(bots, recorders, chain_rows, strict=True):
-            prime(bot.chain.chat_model, chain_prefix(bot))
+            prime(bot.chain.chat_model, bot.chain.prefix_messages())
             recorder.prompts.clear()
             run = timed(bot, q.question, as_of=q.asked_on)
             rows.append(chain_row(q, run, count, recorder.prompts))
@@ -525,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     print(f"backend {args.backend}; peak RSS {result['peak_rss_mb']:.0f} MB")
     if sample:
-        print(f"model load {sample['load_s']:.1f} s\n")
+        print(f"warm-up (models, keyword index, prompt prefix) {sample['load_s']:.1f} s\n")
         print("| sample question | first token s | full answer s | refused | answer |")
         print("| --- | --- | --- | --- | --- |")
         for r in sample["runs"]:

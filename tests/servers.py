@@ -45,7 +45,7 @@ def served_page(data_dir: Path, backend: str) -> Iterator[str]:
         for key in [k for k in os.environ if k.startswith("NEWSDESK_")]:
             env.delenv(key)
         settings = Settings(data_dir=data_dir, backend=backend)
-        demo = layout.build_app(settings)
+        demo = layout.build_app(settings, warm_up=True)  # as `newsdesk serve` starts
         _, url, _ = layout.launch(
             demo,
             host="127.0.0.1",

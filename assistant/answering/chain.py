@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
@@ -197,6 +197,22 @@ class AnswerChain:
         timings["total_s"] = time.perf_counter() - started
         answer = self.finish(question, raw, passages, timings, standalone, short=short)
         yield replace(answer, window=window)
+
+    def prefix_messages(self) -> list[BaseMessage]:
+        """What every answer prompt starts with: the system prompt, then a stub question.
+
+        llama.cpp re-reads only the tokens after the longest prefix a prompt shares with
+        the one before, so reading these once (:meth:`warm_up`) spares the first question
+        the system prompt's tokens.
+        """
+        system = self.answer_prompt.format_messages(passages="", question="")[0]
+        return [system, HumanMessage("OK")]
+
+    def warm_up(self) -> None:
+        """Load the chat model and read the fixed prompt prefix into its cache (one token
+        written). For in-process models; a server backend would be sent a needless call."""
+        if self.chat_model is not None:
+            self.chat_model.invoke(self.prefix_messages(), max_tokens=1)
 
     def short_answer(self, inputs: dict[str, str], reply: str) -> str:
         """The model's answer as short as a headline, asked after its cited reply in the

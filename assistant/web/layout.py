@@ -10,6 +10,7 @@ which returns the object ``newsdesk ask --json`` prints.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -46,12 +47,20 @@ THEME = gr.themes.Soft(
 )
 
 
+def _warm_up(bot: Assistant) -> None:
+    try:
+        bot.warm_up()
+    except NewsdeskError as exc:  # a reader's first question reports it again
+        log.warning("could not load the models ahead of the first question: %s", exc)
+
+
 def build_app(
     settings: Settings | None = None,
     *,
     assistant_factory: AssistantFactory | None = None,
     sample_dir: Path | None = SAMPLE_DIR,
     allow_backends: Sequence[str] | None = None,
+    warm_up: bool = False,
 ) -> gr.Blocks:
     """The Newsdesk page as Gradio Blocks; start it with :func:`launch`.
 
@@ -64,6 +73,9 @@ def build_app(
         allow_backends: backend specs readers may choose besides the default and
             ``extractive``; no other spec is accepted from the page or ``/ask``. By
             default ``settings.page_backends``.
+        warm_up: load the default backend's models in a background thread while the page
+            starts (:meth:`Assistant.warm_up`), so the first question does not wait for
+            them; a question asked meanwhile waits for the model as it would anyway.
 
     Raises:
         NewsdeskError: an allowed backend spec is unknown or its model is missing.
@@ -83,6 +95,10 @@ def build_app(
     if sample_dir is not None and Path(sample_dir).is_dir() and not first.articles():
         sample = first.ingest([sample_dir], progress=False)
         log.info("empty store: ingested the sample articles (%s)", sample.summary())
+    if warm_up:
+        threading.Thread(
+            target=_warm_up, args=(first,), name="newsdesk-warm-up", daemon=True
+        ).start()
     k_default = first.settings.retrieval.k
     max_file_mb = first.settings.max_file_mb
 

@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
     try:
-        demo = build_app(settings, allow_backends=settings.page_backends)
+        demo = build_app(settings, allow_backends=settings.page_backends, warm_up=True)
         launch(
             demo,
             host=settings.host,

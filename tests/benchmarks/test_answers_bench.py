@@ -236,6 +236,7 @@ def _rows(pipeline: str) -> list[dict[str, Any]]:
     if chain:
         for r, quoted in zip(rows, (False, True, False), strict=True):
             r["quoted"] = quoted
+            r["claims_removed"] = quoted  # a quote stands in when every claim was removed
             r["citations_hold_answer"] = 1.0 if r["answerable"] else None
     return rows
 
@@ -256,6 +257,7 @@ def test_a_pipelines_figures_by_hand() -> None:
     assert table[0] == "| measure | chain 800 | vs naive | naive (top 4) |"
     assert "| declines (answerable) | 0.000 | -0.500 | 0.500 |" in table
     assert "| quoted passage | 0.333 | – | – |" in table
+    assert "| answers with a claim removed | 0.333 | – | – |" in table
     assert "| first token p50 s | 2.00 | x1.00 | 2.00 |" in table
     assert budget_table(result)[-1] == "| naive (top 4) | 0.500 | 0.750 | 2.00 | 100 |"
 

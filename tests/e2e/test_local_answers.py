@@ -96,3 +96,19 @@ def test_the_accurate_profile_answers_the_sample_question_too(tmp_path: Path) ->
     answer = bot.ask("Who disputed the withdrawal?")
     assert not answer.refused, answer.text
     assert any("we now know it was false" in c.passage.text for c in answer.citations)
+
+
+def test_warm_up_reads_the_prompt_prefix_before_the_first_question(local_bot: Assistant) -> None:
+    model = local_bot.chain.chat_model
+    assert model is not None
+    llama = model._loaded().llama  # type: ignore[attr-defined]
+
+    def cached() -> str:
+        return llama.detokenize(llama.input_ids[: llama.n_tokens].tolist()).decode()
+
+    model.invoke("Say OK.", max_tokens=1)  # something else in the cache
+    assert "numbered passages" not in cached()
+    local_bot.warm_up()
+    # The system prompt is read: a question's prompt shares it, and only what follows is new.
+    system = str(local_bot.chain.prefix_messages()[0].content)
+    assert system.splitlines()[0] in cached()

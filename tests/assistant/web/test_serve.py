@@ -26,8 +26,8 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """What `newsdesk serve` builds and launches, recorded instead of served."""
     seen: dict[str, Any] = {}
 
-    def build_app(settings: Settings, *, allow_backends: list[str]) -> str:
-        seen.update(settings=settings, allow_backends=allow_backends)
+    def build_app(settings: Settings, *, allow_backends: list[str], warm_up: bool) -> str:
+        seen.update(settings=settings, allow_backends=allow_backends, warm_up=warm_up)
         return "demo"
 
     def launch(demo: str, **kwargs: Any) -> None:
@@ -65,6 +65,7 @@ def test_serve_reads_its_settings_and_flags_override_them(
     assert serve.main([]) == 0
     assert (launched["host"], launched["port"], launched["auth"]) == ("127.0.0.1", 7860, None)
     assert launched["max_file_mb"] == 20
+    assert launched["warm_up"]  # the models load while the page starts
     monkeypatch.setenv("NEWSDESK_HOST", "127.0.0.2")
     monkeypatch.setenv("NEWSDESK_PORT", "8123")
     monkeypatch.setenv("NEWSDESK_AUTH", "reader:s3cret")
