@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.verify import QUOTED_LABEL, removed_heading
+from assistant.answering.verify import QUOTED_LABEL, SUPPORT_LABEL, removed_heading
 from assistant.desk import Assistant
 from assistant.errors import ConfigError, NewsdeskError
 from assistant.settings import Settings, read_settings
@@ -182,7 +182,11 @@ def print_answer(answer: Answer) -> None:
         print(window_line(answer.window))
     if answer.quoted:
         print(QUOTED_LABEL)
-    print(answer.text)
+    if answer.quote_support:
+        print(f"{answer.short}\n\n{SUPPORT_LABEL}")
+        print(answer.text[len(answer.short) :].lstrip())
+    else:
+        print(answer.text)
     if answer.refused:
         if answer.passages:
             print("\nClosest articles:")

@@ -218,6 +218,9 @@ class Answer:
     # The answer itself, as short as a headline ("The White House." / "Yes."), when the
     # model gave one and the cited passages hold it; ``text`` opens with it. "" otherwise.
     short: str = ""
+    # Every sentence the model wrote was removed, and its short answer stands over the
+    # passage sentence that holds it: ``text`` is ``short``, then that sentence quoted.
+    quote_support: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """The object ``newsdesk ask --json`` prints."""
@@ -227,6 +230,7 @@ class Answer:
             "short": self.short,
             "refused": self.refused,
             "quoted": self.quoted,
+            "quote_support": self.quote_support,
             "removed": [r.as_dict() for r in self.removed],
             "citations": [c.as_dict() for c in self.citations],
             "passages": [{"n": i, **p.as_dict()} for i, p in enumerate(self.passages, start=1)],

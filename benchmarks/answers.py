@@ -19,7 +19,9 @@ pipeline once.
 Per set and pipeline: contains-answer (a gold answer in the whole text), short-answer
 exact match and F1 (the chain's ``Answer.short``, its whole text when that is empty; the
 naive reply is its own short answer), declines on answerable questions, quoted passages
-(chain only), answers with a claim removed (chain only), refusals on unanswerable
+(chain only), short answers shown over the quoted passage sentence that holds them
+because the model's own sentences were removed (chain only), answers with a claim removed
+(chain only), refusals on unanswerable
 questions, first-token and total time p50/p95, and prompt tokens p50 (the messages' text;
 the model's own tokenizer for llama.cpp backends, else tiktoken cl100k_base; the chat
 template's tokens are not counted). With ``--json``, each chain answer also records the
@@ -159,6 +161,7 @@ def timed(
         "short": answer.short,
         "refused": answer.refused,
         "quoted": answer.quoted,
+        "quote_support": answer.quote_support,
         "citations": [c.n for c in answer.citations],
         "reply": "".join(reply),  # the model's own words, before checks
         "removed": [r.as_dict() for r in answer.removed],
@@ -261,6 +264,7 @@ def summarize_rows(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "f1": _mean(rows, "f1"),
         "declines_answerable": _mean(rows, "declined", lambda r: r["answerable"] is True),
         "quoted": _mean(rows, "quoted"),
+        "quote_support": _mean(rows, "quote_support"),
         "claims_removed": _mean(rows, "claims_removed"),
         "refused_unanswerable": _mean(rows, "declined", lambda r: r["answerable"] is False),
         "citations_hold_answer": _mean(rows, "citations_hold_answer"),
@@ -279,6 +283,7 @@ MEASURES = (
     ("f1", "short answer F1", "diff"),
     ("declines_answerable", "declines (answerable)", "diff"),
     ("quoted", "quoted passage", "diff"),
+    ("quote_support", "short answer over a quoted passage", "diff"),
     ("claims_removed", "answers with a claim removed", "diff"),
     ("refused_unanswerable", "refusals (unanswerable)", "diff"),
     ("citations_hold_answer", "citations hold answer", "diff"),

@@ -41,8 +41,20 @@ from assistant.answering.context import (
 from assistant.answering.extractive import compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
 from assistant.answering.sentences import is_furniture
-from assistant.answering.short import check_short, clean_short, is_yes_no, join_short
-from assistant.answering.verify import DETERMINISTIC, NOTHING_REMOVED, Verifier, verify_answer
+from assistant.answering.short import (
+    check_short,
+    clean_short,
+    is_yes_no,
+    join_short,
+    supporting_sentence,
+)
+from assistant.answering.verify import (
+    DETERMINISTIC,
+    NOTHING_REMOVED,
+    Verdict,
+    Verifier,
+    verify_answer,
+)
 from assistant.retrieval.search import HybridSearcher
 from assistant.store.embedder import TextEmbedder
 from assistant.types import (
@@ -226,6 +238,17 @@ class AnswerChain:
         ]
         return str(self.chat_model.invoke(messages, stop=["\n"]).content).strip()
 
+    def judge_short(self, short: str, question: str, sentence: str) -> Verdict:
+        """The checks after the deterministic ones (the model as judge, an NLI model) on
+        the short answer as the reply to the question, against the sentence holding it;
+        supported when there are none."""
+        claim = f'The answer to "{question}" is: {short}'
+        for verifier in self.verifiers[len(DETERMINISTIC) :]:
+            verdict = verifier.check(claim, sentence)
+            if not verdict.supported:
+                return verdict
+        return Verdict(True)
+
     def invoke(self, question: str, history: Sequence[Turn] = (), **kwargs: Any) -> Answer:
         """The final Answer of :meth:`stream`."""
         answer = None
@@ -277,7 +300,25 @@ class AnswerChain:
             fit = relevance(standalone or question, [c.quote for c in citations], self.embedder)
             if float(fit.max()) < MIN_RELEVANCE:
                 text, citations = CANNOT_ANSWER, ()
-        if short and citations and not _REFUSAL.search(text):
+        quote_support = False
+        if short and (not citations or _REFUSAL.search(text)) and text != CANNOT_ANSWER:
+            # Every sentence the model wrote was removed: its short answer stands over the
+            # passage sentence that holds it, quoted, or is removed too.
+            found = supporting_sentence(
+                short, standalone or question, passages, self.embedder, min_score=MIN_RELEVANCE
+            )
+            verdict = (
+                self.judge_short(short, standalone or question, found.sentence)
+                if found
+                else Verdict(False, "no passage sentence about the question holds it")
+            )
+            if found and verdict.supported:
+                text, citations = resolve_citations(compose([found]), passages)
+                quote_support = True
+            else:
+                removed = (*removed, RemovedClaim(short, verdict.reason))
+                short = ""
+        elif short and citations and not _REFUSAL.search(text):
             verdict = check_short(short, text, citations, standalone or question)
             if not verdict.supported:
                 removed = (*removed, RemovedClaim(short, verdict.reason))
@@ -294,6 +335,7 @@ class AnswerChain:
             timings=timings,
             removed=removed,
             short=short,
+            quote_support=quote_support,
         )
         if (_REFUSAL.search(text) or not citations) and self.chat_model is not None and passages:
             extracts = pick_sentences(

@@ -8,6 +8,12 @@ the same passages it answers from this way.) :func:`clean_short` tidies the repl
 :func:`check_short` keeps it only when the supporting sentences that survived
 verification, or the passages they cite, hold every number, name and content word of it.
 The answer shown opens with it (:func:`join_short`).
+
+When every sentence the model wrote was removed (they added a year, a date or a detail
+the cited passage lacks), its short answer may still be right: :func:`supporting_sentence`
+finds the passage sentence about the question that holds it, and the answer shows the
+short answer over that sentence, quoted and labelled as the passage's words
+(``Answer.quote_support``), never as the model's.
 """
 
 from __future__ import annotations
@@ -15,9 +21,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
+
 from assistant.answering.citations import CANNOT_ANSWER, MARKER
+from assistant.answering.extractive import Extract, relevance
+from assistant.answering.sentences import content_words, is_furniture, sentence_spans
 from assistant.answering.verify import FactsCheck, Verdict, WordsCheck
-from assistant.types import Citation
+from assistant.store.embedder import TextEmbedder
+from assistant.types import Citation, Passage
 
 # A short answer is a headline, not a sentence of the support: at most this many words.
 MAX_SHORT_WORDS = 12
@@ -88,11 +99,51 @@ def check_short(
             return Verdict(False, f"the cited sentences do not say {short[:-1].lower()}")
         return Verdict(True)
     evidence = " ".join([MARKER.sub("", body), *(c.passage.text for c in citations)])
+    return holds_short(short, evidence)
+
+
+def holds_short(short: str, evidence: str) -> Verdict:
+    """Whether the evidence holds every number, date, name and content word of the short
+    answer (the first check that fails says why)."""
     for check in (_FACTS, _ALL_WORDS):
         verdict = check.check(short, evidence)
         if not verdict.supported:
             return verdict
     return Verdict(True)
+
+
+def supporting_sentence(
+    short: str,
+    question: str,
+    passages: Sequence[Passage],
+    embedder: TextEmbedder,
+    *,
+    min_score: float,
+) -> Extract | None:
+    """The passage sentence that holds the short answer (:func:`holds_short`) and is most
+    about the question (the extractive score, at least ``min_score``); None when none is.
+
+    "Norway." to "Which country won the most medals at the 2018 Winter Olympics?" is held
+    by "Norway collected 39 medals in 2018, the largest haul by any country in a single
+    Winter Olympics." A "Yes." or "No." holds no words and is never supported this way.
+    """
+    if short in ("Yes.", "No."):
+        return None
+    candidates: list[tuple[int, str]] = []
+    for n, passage in enumerate(passages, start=1):
+        for s, e in sentence_spans(passage.text):
+            sentence = passage.text[s:e]
+            if len(content_words(sentence)) < 3 or is_furniture(sentence):
+                continue
+            if holds_short(short, sentence).supported:
+                candidates.append((n, sentence))
+    if not candidates:
+        return None
+    scores = relevance(question, [sentence for _, sentence in candidates], embedder)
+    best = int(np.argmax(scores))
+    if scores[best] < min_score:
+        return None
+    return Extract(candidates[best][0], candidates[best][1], float(scores[best]))
 
 
 def join_short(short: str, body: str) -> str:

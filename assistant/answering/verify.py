@@ -39,6 +39,9 @@ from assistant.types import Passage, RemovedClaim
 NOT_SUPPORTED = "not supported by the cited passage"
 # Said before an answer that quotes a passage because the model gave none (quoted=True).
 QUOTED_LABEL = "No answer from the model; the closest passage says:"
+# Said between the model's short answer and the passage sentence quoted under it, when the
+# model's own sentences were removed (quote_support=True).
+SUPPORT_LABEL = "The model's sentences were removed; the passage that holds its answer says:"
 NOTHING_REMOVED: tuple[RemovedClaim, ...] = ()
 
 

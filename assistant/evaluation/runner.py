@@ -123,6 +123,9 @@ def evaluate_question(bot: Answerer, q: Question, as_of: date | None = None) -> 
         # A quoted passage sentence stands in for a model that gave no answer: scored as
         # text like any answer, but counted apart (summary: quoted_rate).
         "quoted": answer.quoted,
+        # The model's short answer over the passage sentence that holds it, quoted: its
+        # own sentences were removed (summary: quote_support_rate).
+        "quote_support": answer.quote_support,
         "removed": [r.as_dict() for r in answer.removed],
         "citations": [
             {

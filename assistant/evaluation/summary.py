@@ -62,6 +62,10 @@ def summarize(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     # took out; records from before these were kept have neither.
     if any("quoted" in r for r in records):
         summary["quoted_rate"] = statistics.fmean(bool(r.get("quoted")) for r in records)
+    if any("quote_support" in r for r in records):
+        summary["quote_support_rate"] = statistics.fmean(
+            bool(r.get("quote_support")) for r in records
+        )
     if any("removed" in r for r in records):
         summary["removed_claims_per_answer"] = statistics.fmean(
             len(r.get("removed") or ()) for r in records

@@ -11,6 +11,7 @@ from langchain_core.language_models import FakeListChatModel
 from assistant.answering.chain import AnswerChain
 from assistant.answering.citations import CANNOT_ANSWER
 from assistant.answering.short import check_short, clean_short, is_yes_no
+from assistant.answering.verify import ModelJudge
 from assistant.types import NO_FILTERS
 
 
@@ -125,3 +126,46 @@ def test_a_short_answer_the_passages_do_not_hold_is_removed_and_listed(bot) -> N
 def test_no_short_answer_survives_a_refusal(bot) -> None:  # type: ignore[no-untyped-def]
     answer = _chain(bot, CANNOT_ANSWER, "France.").invoke("Who won the 2018 World Cup?")
     assert answer.refused and answer.short == "" and answer.text == CANNOT_ANSWER
+
+
+# The model's sentence adds a day the passage never gives, so verification removes it; its
+# short answer is what the passage says.
+_TROOPS = "How many troops has Russia added near the Ukrainian border?"
+
+
+def _troops_reply(bot) -> str:  # type: ignore[no-untyped-def]
+    n = _cite(bot, _TROOPS, "by about 7,000 troops")
+    return f"Russia added about 7,000 troops on Monday, February 14 [{n}]."
+
+
+def test_a_short_answer_stands_over_the_passage_sentence_that_holds_it(bot) -> None:  # type: ignore[no-untyped-def]
+    answer = _chain(bot, _troops_reply(bot), "About 7,000 troops").invoke(_TROOPS)
+    assert answer.quote_support and not answer.quoted and not answer.refused
+    assert answer.short == "About 7,000 troops."
+    # The removed sentence is listed, and the text under the short answer is the
+    # passage's own sentence, cited to the exact span that holds the number.
+    assert [r.text for r in answer.removed] == [
+        "Russia added about 7,000 troops on Monday, February 14."
+    ]
+    [citation] = answer.citations
+    assert "7,000 troops" in citation.quote
+    assert citation.passage.text[citation.quote_start : citation.quote_end] == citation.quote
+    assert answer.text.startswith("About 7,000 troops.\n\n")
+    assert citation.quote in answer.text and "February" not in answer.text
+    assert answer.as_dict()["quote_support"] is True
+
+
+def test_a_short_answer_no_passage_sentence_holds_is_removed_with_its_sentences(bot) -> None:  # type: ignore[no-untyped-def]
+    answer = _chain(bot, _troops_reply(bot), "About 70,000 troops").invoke(_TROOPS)
+    assert answer.short == "" and not answer.quote_support
+    assert "70,000" not in answer.text
+    assert "About 70,000 troops." in [r.text for r in answer.removed]
+
+
+def test_the_judge_reads_a_short_answer_before_it_stands_over_a_quote(bot) -> None:  # type: ignore[no-untyped-def]
+    chain = _chain(bot, _troops_reply(bot), "About 7,000 troops")
+    judge = FakeListChatModel(responses=["No"])
+    chain.verifiers = (*chain.verifiers, ModelJudge(judge))
+    answer = chain.invoke(_TROOPS)
+    assert answer.short == "" and not answer.quote_support
+    assert "About 7,000 troops." in [r.text for r in answer.removed]

@@ -56,3 +56,31 @@ def test_the_cli_prints_removed_claims_and_the_quote_label(
 def test_removed_claims_are_in_the_json() -> None:
     removed = _answer(removed=(REMOVED,)).as_dict()["removed"]
     assert removed == [{"text": REMOVED.text, "reason": REMOVED.reason, "cited": [1]}]
+
+
+def _short_over_quote() -> Answer:
+    return _answer(
+        text="No.\n\nNATO had not seen any de-escalation [1].",
+        short="No.",
+        quote_support=True,
+        removed=(REMOVED,),
+    )
+
+
+def test_the_page_labels_a_passage_quoted_under_the_short_answer() -> None:
+    page = answer_html(_short_over_quote(), 0)
+    label = "The model&#39;s sentences were removed; the passage that holds its answer says:"
+    # The short answer, then the label, then the passage's sentence.
+    assert page.index("<strong>No.</strong>") < page.index(label) < page.index("NATO had not")
+    assert "sentences were removed" not in answer_html(_answer(), 0)
+
+
+def test_the_cli_labels_a_passage_quoted_under_the_short_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    print_answer(_short_over_quote())
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "No.\n\nThe model's sentences were removed; the passage that holds its answer says:\n"
+        "NATO had not seen any de-escalation [1].\n"
+    )
