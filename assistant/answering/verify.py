@@ -240,8 +240,9 @@ def _name_key(word: str) -> str:
     return word.lower().strip("-")
 
 
-# Initials written with dots, spaced or not: "U.S.", "U. S.", "U.K." ("U. S." is "US").
-_INITIALS = re.compile(r"\b(?:[A-Z]\.\s?){2,}")
+# Initials written with dots, spaced or not, read as one name: "U.S.", "U. S." and "US";
+# "U.S.A" (a last letter without its stop) and "USA". "U.S. A spokesman" is "US", then "A".
+_INITIALS = re.compile(r"\b[A-Z]\.(?:\s?[A-Z]\.)+(?:[A-Z]\b)?")
 
 
 def _names(text: str) -> set[str]:

@@ -53,6 +53,9 @@ def _passage(text: str, name: str = "a") -> Passage:
         # Initials as a model may space them: neither "U" nor "S" is a name of its own.
         ("Thiem won the U. S. Open in 2020.", "2020, Dominic Thiem won the US Open.", True),
         ("Thiem won the U. S. Open in 2020.", "2020, Dominic Thiem won the French Open.", False),
+        ("The U.S.A said so.", "USA officials said so.", True),
+        ("The U.S.A said so.", "US officials said so.", False),
+        ("A U.S. A spokesman said so.", "A US spokesman said so.", True),
         ("No one should take it at face value.", "No one should take these claims.", True),
     ],
 )
