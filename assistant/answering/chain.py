@@ -44,6 +44,7 @@ from assistant.answering.sentences import is_furniture
 from assistant.answering.short import (
     check_short,
     clean_short,
+    first_part,
     is_yes_no,
     join_short,
     supporting_sentence,
@@ -60,6 +61,7 @@ from assistant.store.embedder import TextEmbedder
 from assistant.types import (
     NO_FILTERS,
     Answer,
+    Citation,
     Event,
     Filters,
     Passage,
@@ -238,6 +240,52 @@ class AnswerChain:
         ]
         return str(self.chat_model.invoke(messages, stop=["\n"]).content).strip()
 
+    def settle_short(
+        self,
+        short: str,
+        question: str,
+        text: str,
+        citations: tuple[Citation, ...],
+        passages: Sequence[Passage],
+    ) -> tuple[str, str, tuple[Citation, ...], bool, tuple[RemovedClaim, ...]]:
+        """The short answer kept, or "" and why not: ``(short, text, citations,
+        quote_support, removed)``.
+
+        Checked against the sentences that survived verification (:func:`check_short`);
+        when verification removed them all, against the passage sentence that holds it
+        and is about the question (:func:`supporting_sentence`), which then becomes the
+        text, quoted. A short answer that lists more after a comma, and fails, is tried
+        by its first part; the whole is listed as removed, with why.
+        """
+        alone = not citations or bool(_REFUSAL.search(text))
+        failed: Verdict | None = None
+        for candidate in dict.fromkeys(x for x in (short, first_part(short)) if x):
+            found = None
+            if not alone:
+                verdict = check_short(candidate, text, citations, question)
+            elif candidate in ("Yes.", "No."):
+                verdict = Verdict(False, "no checked sentence says it")
+            else:
+                found = supporting_sentence(
+                    candidate, question, passages, self.embedder, min_score=MIN_RELEVANCE
+                )
+                verdict = (
+                    self.judge_short(candidate, question, found.sentence)
+                    if found
+                    else Verdict(False, "no passage sentence about the question holds it")
+                )
+            if verdict.supported:
+                dropped: tuple[RemovedClaim, ...] = ()
+                if failed is not None:
+                    reason = f"shortened to “{candidate}”: {failed.reason}"
+                    dropped = (RemovedClaim(short, reason),)
+                if found is not None:
+                    text, citations = resolve_citations(compose([found]), passages)
+                return candidate, text, citations, found is not None, dropped
+            failed = failed or verdict
+        assert failed is not None
+        return "", text, citations, False, (RemovedClaim(short, failed.reason),)
+
     def judge_short(self, short: str, question: str, sentence: str) -> Verdict:
         """The checks after the deterministic ones (the model as judge, an NLI model) on
         the short answer as the reply to the question, against the sentence holding it;
@@ -301,28 +349,11 @@ class AnswerChain:
             if float(fit.max()) < MIN_RELEVANCE:
                 text, citations = CANNOT_ANSWER, ()
         quote_support = False
-        if short and (not citations or _REFUSAL.search(text)) and text != CANNOT_ANSWER:
-            # Every sentence the model wrote was removed: its short answer stands over the
-            # passage sentence that holds it, quoted, or is removed too.
-            found = supporting_sentence(
-                short, standalone or question, passages, self.embedder, min_score=MIN_RELEVANCE
+        if short and text != CANNOT_ANSWER:
+            short, text, citations, quote_support, dropped = self.settle_short(
+                short, standalone or question, text, citations, passages
             )
-            verdict = (
-                self.judge_short(short, standalone or question, found.sentence)
-                if found
-                else Verdict(False, "no passage sentence about the question holds it")
-            )
-            if found and verdict.supported:
-                text, citations = resolve_citations(compose([found]), passages)
-                quote_support = True
-            else:
-                removed = (*removed, RemovedClaim(short, verdict.reason))
-                short = ""
-        elif short and citations and not _REFUSAL.search(text):
-            verdict = check_short(short, text, citations, standalone or question)
-            if not verdict.supported:
-                removed = (*removed, RemovedClaim(short, verdict.reason))
-                short = ""
+            removed = (*removed, *dropped)
         else:
             short = ""
         # The answer as checked; a quote or the refusal below replaces its text.

@@ -26,7 +26,7 @@ import numpy as np
 from assistant.answering.citations import CANNOT_ANSWER, MARKER
 from assistant.answering.extractive import Extract, relevance
 from assistant.answering.sentences import content_words, is_furniture, sentence_spans
-from assistant.answering.verify import FactsCheck, Verdict, WordsCheck
+from assistant.answering.verify import FactsCheck, Verdict, WordsCheck, numbers_in
 from assistant.store.embedder import TextEmbedder
 from assistant.types import Citation, Passage
 
@@ -102,6 +102,15 @@ def check_short(
     return holds_short(short, evidence)
 
 
+def first_part(short: str) -> str:
+    """The short answer's first part when the model listed more after a comma ("Meta
+    Platforms, April 9, 2012." -> "Meta Platforms."); "" when it lists nothing more."""
+    parts = re.split(r",\s+", short, maxsplit=1)
+    if len(parts) < 2 or not content_words(parts[0]):
+        return ""
+    return parts[0].strip() + "."
+
+
 def holds_short(short: str, evidence: str) -> Verdict:
     """Whether the evidence holds every number, date, name and content word of the short
     answer (the first check that fails says why)."""
@@ -125,17 +134,27 @@ def supporting_sentence(
 
     "Norway." to "Which country won the most medals at the 2018 Winter Olympics?" is held
     by "Norway collected 39 medals in 2018, the largest haul by any country in a single
-    Winter Olympics." A "Yes." or "No." holds no words and is never supported this way.
+    Winter Olympics." The question's numbers must be in the sentence, its neighbours or the
+    article's title: "$23.3 billion." to "What was Tesla's revenue in Q1 2021?" is not held
+    by a sentence about another year. A "Yes." or "No." holds no words and is never
+    supported this way.
     """
     if short in ("Yes.", "No."):
         return None
+    asked = numbers_in(question)
     candidates: list[tuple[int, str]] = []
     for n, passage in enumerate(passages, start=1):
-        for s, e in sentence_spans(passage.text):
+        spans = sentence_spans(passage.text)
+        for i, (s, e) in enumerate(spans):
             sentence = passage.text[s:e]
             if len(content_words(sentence)) < 3 or is_furniture(sentence):
                 continue
-            if holds_short(short, sentence).supported:
+            if not holds_short(short, sentence).supported:
+                continue
+            # The question's own numbers ("in 2021", "Q1") frame the answer: the sentence,
+            # its neighbours or the article's title must give them too.
+            around = passage.text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]]
+            if asked <= numbers_in(f"{passage.title} {around}"):
                 candidates.append((n, sentence))
     if not candidates:
         return None

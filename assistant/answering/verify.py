@@ -224,6 +224,12 @@ def _numbers(text: str) -> set[float]:
     return found
 
 
+def numbers_in(text: str) -> set[float]:
+    """Every number in the text, read as the facts check reads them: "7,000", "7000" and
+    "seven thousand" are one number."""
+    return _numbers(text)
+
+
 def _months(text: str) -> set[int]:
     """Months named in the text ("Dec.", "December", the month of "2021-12-03")."""
     found = {int(m[2]) for m in _ISO_DATE.finditer(text)}

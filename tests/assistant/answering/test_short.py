@@ -10,7 +10,7 @@ from langchain_core.language_models import FakeListChatModel
 
 from assistant.answering.chain import AnswerChain
 from assistant.answering.citations import CANNOT_ANSWER
-from assistant.answering.short import check_short, clean_short, is_yes_no
+from assistant.answering.short import check_short, clean_short, first_part, is_yes_no
 from assistant.answering.verify import ModelJudge
 from assistant.types import NO_FILTERS
 
@@ -169,3 +169,36 @@ def test_the_judge_reads_a_short_answer_before_it_stands_over_a_quote(bot) -> No
     answer = chain.invoke(_TROOPS)
     assert answer.short == "" and not answer.quote_support
     assert "About 7,000 troops." in [r.text for r in answer.removed]
+
+
+def test_a_short_answer_about_another_year_than_the_question_does_not_stand(bot) -> None:  # type: ignore[no-untyped-def]
+    # The passage's 7,000 troops are not an answer about 2019, which it never mentions.
+    question = "How many troops has Russia added near the Ukrainian border in 2019?"
+    answer = _chain(bot, _troops_reply(bot), "About 7,000 troops").invoke(question)
+    assert answer.short == "" and not answer.quote_support
+    assert "About 7,000 troops." in [r.text for r in answer.removed]
+
+
+@pytest.mark.parametrize(
+    ("short", "part"),
+    [
+        ("Meta Platforms, April 9, 2012.", "Meta Platforms."),
+        ("Google, TechCrunch, The Verge.", "Google."),
+        ("7,000 troops.", ""),  # a thousands comma is no list
+        ("The White House.", ""),
+    ],
+)
+def test_the_first_part_of_a_listed_short_answer(short: str, part: str) -> None:
+    assert first_part(short) == part
+
+
+def test_a_short_answer_is_cut_to_its_first_part_and_the_cut_is_listed(bot) -> None:  # type: ignore[no-untyped-def]
+    question = "Who disputed the withdrawal?"
+    n = _cite(bot, question, "we now know it was false")
+    reply = f"A senior Biden administration official at the White House said it was false [{n}]."
+    answer = _chain(bot, reply, "The White House, February 14").invoke(question)
+    assert answer.short == "The White House."
+    assert answer.text.startswith("The White House.\n\n")
+    [cut] = answer.removed
+    assert cut.text == "The White House, February 14."
+    assert cut.reason.startswith("shortened to “The White House.”: ")
