@@ -350,10 +350,14 @@ class AnswerChain:
                 text, citations = CANNOT_ANSWER, ()
         quote_support = False
         if short and text != CANNOT_ANSWER:
+            step = time.perf_counter()
             short, text, citations, quote_support, dropped = self.settle_short(
                 short, standalone or question, text, citations, passages
             )
             removed = (*removed, *dropped)
+            spent = time.perf_counter() - step
+            timings["verify_s"] = timings.get("verify_s", 0.0) + spent
+            timings["total_s"] = timings.get("total_s", 0.0) + spent
         else:
             short = ""
         # The answer as checked; a quote or the refusal below replaces its text.
