@@ -102,11 +102,18 @@ def _cite(bot, question: str, needle: str) -> int:  # type: ignore[no-untyped-de
     return next(n for n, p in enumerate(passages, start=1) if needle in p.text)
 
 
-def test_a_supported_short_answer_opens_the_answer(bot) -> None:  # type: ignore[no-untyped-def]
+def _white_house(bot, short: str):  # type: ignore[no-untyped-def]
+    """The answer to the sample question whose supported sentence cites the passage
+    holding "we now know it was false" (its number), when the model's short answer is
+    ``short``."""
     question = "Who disputed the withdrawal?"
     n = _cite(bot, question, "we now know it was false")
     reply = f"A senior Biden administration official at the White House said it was false [{n}]."
-    answer = _chain(bot, reply, "The White House").invoke(question)
+    return _chain(bot, reply, short).invoke(question), n
+
+
+def test_a_supported_short_answer_opens_the_answer(bot) -> None:  # type: ignore[no-untyped-def]
+    answer, n = _white_house(bot, "The White House")
     assert answer.short == "The White House."
     assert answer.text.startswith("The White House.\n\n")
     assert [c.n for c in answer.citations] == [n]
@@ -193,10 +200,7 @@ def test_the_first_part_of_a_listed_short_answer(short: str, part: str) -> None:
 
 
 def test_a_short_answer_is_cut_to_its_first_part_and_the_cut_is_listed(bot) -> None:  # type: ignore[no-untyped-def]
-    question = "Who disputed the withdrawal?"
-    n = _cite(bot, question, "we now know it was false")
-    reply = f"A senior Biden administration official at the White House said it was false [{n}]."
-    answer = _chain(bot, reply, "The White House, February 14").invoke(question)
+    answer, _ = _white_house(bot, "The White House, February 14")
     assert answer.short == "The White House."
     assert answer.text.startswith("The White House.\n\n")
     [cut] = answer.removed
