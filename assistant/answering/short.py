@@ -26,7 +26,13 @@ import numpy as np
 from assistant.answering.citations import CANNOT_ANSWER, MARKER
 from assistant.answering.extractive import Extract, relevance
 from assistant.answering.sentences import content_words, is_furniture, sentence_spans
-from assistant.answering.verify import FactsCheck, Verdict, WordsCheck, numbers_in
+from assistant.answering.verify import (
+    FactsCheck,
+    Verdict,
+    WordsCheck,
+    numbers_in,
+    with_neighbours,
+)
 from assistant.store.embedder import TextEmbedder
 from assistant.types import Citation, Passage
 
@@ -153,7 +159,7 @@ def supporting_sentence(
                 continue
             # The question's own numbers ("in 2021", "Q1") frame the answer: the sentence,
             # its neighbours or the article's title must give them too.
-            around = passage.text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]]
+            around = with_neighbours(passage.text, spans, i)
             if asked <= numbers_in(f"{passage.title} {around}"):
                 candidates.append((n, sentence))
     if not candidates:

@@ -548,9 +548,13 @@ def evidence_for(claim: str, passage: Passage) -> str:
         range(len(spans)),
         key=lambda i: len(wanted & content_words(passage.text[slice(*spans[i])])),
     )
-    start = spans[max(best - 1, 0)][0]
-    end = spans[min(best + 1, len(spans) - 1)][1]
-    return passage.text[start:end]
+    return with_neighbours(passage.text, spans, best)
+
+
+def with_neighbours(text: str, spans: Sequence[tuple[int, int]], i: int) -> str:
+    """Sentence ``i`` of the text (``spans`` from :func:`sentence_spans`) with the
+    sentences either side."""
+    return text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]]
 
 
 def check_claim(claim: str, passage: Passage, verifiers: Sequence[Verifier]) -> Verdict:
