@@ -30,6 +30,7 @@ from assistant.answering.verify import (
     FactsCheck,
     Verdict,
     WordsCheck,
+    join_initials,
     numbers_in,
     with_neighbours,
 )
@@ -47,6 +48,9 @@ _YES_NO_QUESTION = re.compile(
 )
 _YES_NO_REPLY = re.compile(r"^\W*(yes|no)\b", re.I)
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
+_MONTH_DAY = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}$", re.I
+)
 
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|nor|neither|without|den(?:y|ies|ied)|rejected|false)\b|n[’']t\b",
@@ -66,7 +70,8 @@ def clean_short(reply: str, question: str) -> str:
     """The short answer in a model's reply to the short-answer request: its first line,
     without a label ("Short answer:") or markers, ending in a full stop; "" when that is
     longer than ``MAX_SHORT_WORDS`` words or a refusal. To a yes/no question a reply
-    opening with yes or no is just "Yes." or "No.".
+    opening with yes or no is just "Yes." or "No.". Parts that only repeat the question
+    are dropped (:func:`drop_echoes`).
 
     Example:
         >>> clean_short("Answer: the White House", "Who disputed the withdrawal?")
@@ -83,8 +88,9 @@ def clean_short(reply: str, question: str) -> str:
         return verdict.group(1).capitalize() + "."
     if verdict and len(line.split()) == 1:
         return ""  # "Yes." to a question that asks who or what answers nothing
+    line = line.rstrip(",;: ")
     line = line[0].upper() + line[1:]
-    return line if line[-1] in ".!?" else line + "."
+    return drop_echoes(line if line[-1] in ".!?" else line + ".", question)
 
 
 def check_short(
@@ -108,13 +114,51 @@ def check_short(
     return holds_short(short, evidence)
 
 
+def parts(short: str) -> list[str]:
+    """The parts of a short answer that lists more than one thing after commas
+    ("Simona Halep, 2019, Wimbledon." -> three parts), without its final full stop. A
+    date's comma ("April 29, 2015") and a thousands comma ("7,000") part nothing."""
+    pieces = re.split(r",\s+", short.rstrip(". "))
+    out: list[str] = []
+    for piece in pieces:
+        if out and _MONTH_DAY.search(out[-1]) and re.match(r"\d{4}\b", piece):
+            out[-1] += ", " + piece
+        else:
+            out.append(piece)
+    return out
+
+
 def first_part(short: str) -> str:
     """The short answer's first part when the model listed more after a comma ("Meta
     Platforms, April 9, 2012." -> "Meta Platforms."); "" when it lists nothing more."""
-    parts = re.split(r",\s+", short, maxsplit=1)
-    if len(parts) < 2 or not content_words(parts[0]):
+    listed = parts(short)
+    if len(listed) < 2 or not content_words(listed[0]):
         return ""
-    return parts[0].strip() + "."
+    return listed[0].strip() + "."
+
+
+def drop_echoes(short: str, question: str) -> str:
+    """The short answer without the parts after its first that only repeat the
+    question: to "Who won the women's singles Wimbledon in 2019?", "Simona Halep, 2019,
+    Wimbledon." is "Simona Halep.". The first part stays even when the question names it
+    (a question offering a choice is answered by one of its own words).
+
+    Example:
+        >>> drop_echoes("Tim Cook, 2021, Apple.", "Who is the CEO of Apple in 2021?")
+        'Tim Cook.'
+        >>> drop_echoes("April 29, 2015.", "When was it released in 2015?")
+        'April 29, 2015.'
+    """
+    listed = parts(short)
+    asked_words, asked_numbers = content_words(join_initials(question)), numbers_in(question)
+    kept = listed[:1] + [
+        part
+        for part in listed[1:]
+        if not (
+            content_words(join_initials(part)) <= asked_words and numbers_in(part) <= asked_numbers
+        )
+    ]
+    return short if len(kept) == len(listed) else ", ".join(kept) + "."
 
 
 def holds_short(short: str, evidence: str) -> Verdict:

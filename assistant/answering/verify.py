@@ -251,10 +251,15 @@ def _name_key(word: str) -> str:
 _INITIALS = re.compile(r"\b[A-Z]\.(?:\s?[A-Z]\.)+(?:[A-Z]\b)?")
 
 
+def join_initials(text: str) -> str:
+    """The text with initials written with dots as one word: "U.S. Open" -> "US Open"."""
+    return _INITIALS.sub(lambda m: re.sub(r"[.\s]", "", m.group()) + " ", text)
+
+
 def _names(text: str) -> set[str]:
     """Capitalised words past the first: names ("Stoltenberg", "NATO", "White House")."""
     out: set[str] = set()
-    text = _INITIALS.sub(lambda m: re.sub(r"[.\s]", "", m.group()) + " ", text)
+    text = join_initials(text)
     for i, match in enumerate(_WORDLIKE.finditer(text)):
         word = match.group()
         key = _name_key(word)

@@ -42,6 +42,31 @@ def test_no_short_answer_when_the_reply_is_not_one(reply: str) -> None:
     assert clean_short(reply, "Who disputed the withdrawal?") == ""
 
 
+@pytest.mark.parametrize(
+    ("reply", "question", "short"),
+    [
+        (
+            "Simona Halep, 2019, Wimbledon.",
+            "Who won the women's Wimbledon in 2019?",
+            "Simona Halep.",
+        ),
+        ("Daniil Medvedev, 2021, US Open", "Who won the men's U.S. Open 2021?", "Daniil Medvedev."),
+        ("James Cameron,", "Who is the director of the Avatar movie?", "James Cameron."),
+        # What the question does not say stays: it may be the answer's own detail.
+        (
+            "Beijing, China, 2008.",
+            "Which city hosted the Olympic Games in 2008?",
+            "Beijing, China.",
+        ),
+        ("September 14, 2018.", "When was the game released in 2018?", "September 14, 2018."),
+        # The first part stays even when the question names it: a choice was asked.
+        ("Google, Apple.", "Which paid more, Google or Apple?", "Google."),
+    ],
+)
+def test_parts_repeating_the_question_are_dropped(reply: str, question: str, short: str) -> None:
+    assert clean_short(reply, question) == short
+
+
 def test_a_yes_no_question_gets_a_plain_yes_or_no() -> None:
     assert is_yes_no("Did Russia withdraw its troops?")
     assert not is_yes_no("Who disputed the withdrawal?")
@@ -192,6 +217,8 @@ def test_a_short_answer_about_another_year_than_the_question_does_not_stand(bot)
         ("Meta Platforms, April 9, 2012.", "Meta Platforms."),
         ("Google, TechCrunch, The Verge.", "Google."),
         ("7,000 troops.", ""),  # a thousands comma is no list
+        ("April 29, 2015.", ""),  # nor a date's
+        ("Meta Platforms, 2012, April 9, 2012.", "Meta Platforms."),
         ("The White House.", ""),
     ],
 )
