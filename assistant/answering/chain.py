@@ -228,11 +228,12 @@ class AnswerChain:
         if self.chat_model is not None:
             self.chat_model.invoke(self.prefix_messages(), max_tokens=1)
 
-    def short_answer(self, inputs: dict[str, str], reply: str) -> str:
+    def short_answer(self, inputs: dict[str, str], reply: str, request: str = "") -> str:
         """The model's answer as short as a headline, asked after its cited reply in the
-        same conversation (see :mod:`assistant.answering.short`); one line."""
+        same conversation (see :mod:`assistant.answering.short`); one line. ``request``:
+        another request than ``prompts/short*.txt`` (for comparing requests)."""
         assert self.chat_model is not None
-        request = self.short_requests[is_yes_no(inputs["question"])]
+        request = request or self.short_requests[is_yes_no(inputs["question"])]
         messages = [
             *self.answer_prompt.format_messages(**inputs),
             AIMessage(reply),
