@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.verify import QUOTED_LABEL, SUPPORT_LABEL, removed_heading
+from assistant.answering.verify import SUPPORT_LABEL, quoted_label, removed_heading
 from assistant.desk import Assistant
 from assistant.errors import ConfigError, NewsdeskError
 from assistant.settings import Settings, read_settings
@@ -181,7 +181,7 @@ def print_answer(answer: Answer) -> None:
     if answer.window:
         print(window_line(answer.window))
     if answer.quoted:
-        print(QUOTED_LABEL)
+        print(quoted_label(answer))
     if answer.quote_support:
         print(f"{answer.short}\n\n{SUPPORT_LABEL}")
         print(answer.text[len(answer.short) :].lstrip())

@@ -34,15 +34,23 @@ from langchain_core.messages import HumanMessage
 from assistant.answering import prompts
 from assistant.answering.citations import MARKER
 from assistant.answering.sentences import content_words, sentence_spans
-from assistant.types import Passage, RemovedClaim
+from assistant.types import Answer, Passage, RemovedClaim
 
 NOT_SUPPORTED = "not supported by the cited passage"
-# Said before an answer that quotes a passage because the model gave none (quoted=True).
+# Said before an answer that quotes a passage because the model gave none (quoted=True),
+# or because the checks removed every claim it made.
 QUOTED_LABEL = "No answer from the model; the closest passage says:"
+REMOVED_QUOTED_LABEL = "The model's answer was removed; the closest passage says:"
 # Said between the model's short answer and the passage sentence quoted under it, when the
 # model's own sentences were removed (quote_support=True).
 SUPPORT_LABEL = "The model's sentences were removed; the passage that holds its answer says:"
 NOTHING_REMOVED: tuple[RemovedClaim, ...] = ()
+
+
+def quoted_label(answer: Answer) -> str:
+    """What a quoted answer is labelled with: the model declined, or the checks removed
+    every claim it made (they are listed in ``answer.removed``)."""
+    return REMOVED_QUOTED_LABEL if answer.removed else QUOTED_LABEL
 
 
 @dataclass(frozen=True)

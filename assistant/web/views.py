@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from assistant.answering.citations import CANNOT_ANSWER, MARKER
-from assistant.answering.verify import QUOTED_LABEL, SUPPORT_LABEL, removed_heading
+from assistant.answering.verify import SUPPORT_LABEL, quoted_label, removed_heading
 from assistant.types import Answer
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def answer_html(answer: Answer, turn: int) -> str:
         )
         if x
     )
-    label = f'<p class="nd-quoted">{text_html(QUOTED_LABEL)}</p>' if answer.quoted else ""
+    label = f'<p class="nd-quoted">{text_html(quoted_label(answer))}</p>' if answer.quoted else ""
     return (
         f'<div class="nd-answer">{label}{"".join(pieces)}</div>'
         f'{removed_html(answer)}<div class="nd-foot">{foot}</div>'

@@ -41,6 +41,18 @@ def test_the_page_says_when_a_passage_is_quoted_instead_of_an_answer() -> None:
     page = answer_html(_answer(quoted=True), 0)
     assert "No answer from the model; the closest passage says:" in page
     assert "No answer from the model" not in answer_html(_answer(), 0)
+    removed = answer_html(_answer(quoted=True, removed=(REMOVED,)), 0)
+    assert "answer was removed; the closest passage says:" in removed
+    assert "No answer from the model" not in removed
+
+
+def test_the_cli_says_when_a_passage_is_quoted_because_the_model_declined(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    print_answer(_answer(quoted=True))
+    assert capsys.readouterr().out.startswith(
+        "No answer from the model; the closest passage says:\n"
+    )
 
 
 def test_the_cli_prints_removed_claims_and_the_quote_label(
@@ -48,7 +60,8 @@ def test_the_cli_prints_removed_claims_and_the_quote_label(
 ) -> None:
     print_answer(_answer(removed=(REMOVED, REMOVED), quoted=True))
     out = capsys.readouterr().out
-    assert out.startswith("No answer from the model; the closest passage says:\n")
+    # The model answered; the checks removed its claims: the label says so.
+    assert out.startswith("The model's answer was removed; the closest passage says:\n")
     assert "2 claims removed: not supported by the cited passage" in out
     assert "  - Stoltenberg resigned in protest. (the passage does not mention" in out
 
