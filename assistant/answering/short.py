@@ -187,11 +187,15 @@ def supporting_sentence(
     Winter Olympics." The question's numbers must be in the sentence, its neighbours or the
     article's title: "$23.3 billion." to "What was Tesla's revenue in Q1 2021?" is not held
     by a sentence about another year. A "Yes." or "No." holds no words and is never
-    supported this way.
+    supported this way. A name may be held by its last word (:func:`by_last_name`).
     """
     if short in ("Yes.", "No."):
         return None
     asked = numbers_in(question)
+    articles: dict[str, str] = {}  # each article's title and retrieved passages
+    for passage in passages:
+        before = articles.get(passage.article_id, passage.title)
+        articles[passage.article_id] = f"{before}\n{passage.text}"
     candidates: list[tuple[int, str]] = []
     for n, passage in enumerate(passages, start=1):
         spans = sentence_spans(passage.text)
@@ -199,7 +203,10 @@ def supporting_sentence(
             sentence = passage.text[s:e]
             if len(content_words(sentence)) < 3 or is_furniture(sentence):
                 continue
-            if not holds_short(short, sentence).supported:
+            if not (
+                holds_short(short, sentence).supported
+                or by_last_name(short, sentence, articles[passage.article_id])
+            ):
                 continue
             # The question's own numbers ("in 2021", "Q1") frame the answer: the sentence,
             # its neighbours or the article's title must give them too.
@@ -213,6 +220,18 @@ def supporting_sentence(
     if scores[best] < min_score:
         return None
     return Extract(candidates[best][0], candidates[best][1], float(scores[best]))
+
+
+def by_last_name(short: str, sentence: str, article: str) -> bool:
+    """Whether a short answer that is a name of several words ("Sam Bankman-Fried.") is
+    given by the sentence by its last word, as news writing names a person after the
+    first mention ("Bankman-Fried had ever been told"), while the article (its title and
+    the retrieved passages) gives it whole. A name with a number is never held so."""
+    name = short.rstrip(".")
+    words = name.split()
+    if len(words) < 2 or not all(w[0].isupper() for w in words) or numbers_in(name):
+        return False
+    return name in article and holds_short(words[-1], sentence).supported
 
 
 def join_short(short: str, body: str) -> str:
