@@ -171,9 +171,15 @@ def test_no_short_answer_survives_a_refusal(bot) -> None:  # type: ignore[no-unt
 _TROOPS = "How many troops has Russia added near the Ukrainian border?"
 
 
+def _adding_a_day(bot, question: str, needle: str, claim: str) -> str:  # type: ignore[no-untyped-def]
+    """The model's reply: ``claim`` with a day no passage gives, citing the passage
+    holding ``needle``."""
+    n = _cite(bot, question, needle)
+    return f"{claim} on Monday, February 14 [{n}]."
+
+
 def _troops_reply(bot) -> str:  # type: ignore[no-untyped-def]
-    n = _cite(bot, _TROOPS, "by about 7,000 troops")
-    return f"Russia added about 7,000 troops on Monday, February 14 [{n}]."
+    return _adding_a_day(bot, _TROOPS, "by about 7,000 troops", "Russia added about 7,000 troops")
 
 
 def test_a_short_answer_stands_over_the_passage_sentence_that_holds_it(bot) -> None:  # type: ignore[no-untyped-def]
@@ -247,8 +253,8 @@ _DENIED = "Whose assessment did Moscow deny?"
 
 
 def _denied_reply(bot) -> str:  # type: ignore[no-untyped-def]
-    n = _cite(bot, _DENIED, "Moscow denied Stoltenberg")
-    return f"Moscow denied the assessment of Jens Stoltenberg on Monday, February 14 [{n}]."
+    claim = "Moscow denied the assessment of Jens Stoltenberg"
+    return _adding_a_day(bot, _DENIED, "Moscow denied Stoltenberg", claim)
 
 
 def test_a_full_name_stands_over_a_sentence_giving_its_last_name(bot) -> None:  # type: ignore[no-untyped-def]
