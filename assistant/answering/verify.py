@@ -16,7 +16,9 @@ cheapest first; the first that fails decides:
 
 A claim no cited passage supports is removed, and listed as a :class:`RemovedClaim` with
 the reason; a sentence with no marker is checked against every passage and cited to the
-first that supports it, or removed.
+first that supports it, or removed. A sentence joining claims ("X, while Y") stands when
+each clause has a supporting passage, and an opening naming the passage's own source
+("The Verge reports that") is not checked as part of the claim.
 """
 
 from __future__ import annotations
@@ -570,8 +572,71 @@ def with_neighbours(text: str, spans: Sequence[tuple[int, int]], i: int) -> str:
     return text[spans[max(i - 1, 0)][0] : spans[min(i + 1, len(spans) - 1)][1]]
 
 
+# A claim that opens by naming the article it rests on: "According to TechCrunch, ...",
+# "The Verge reports that ...", "the article from Fortune claims that ...".
+_REPORTS = (
+    r"(?:reports?|reported|says|said|suggests?|suggested|indicates?|indicated|claims?|claimed"
+    r"|notes?|noted|states?|stated|writes?|wrote|argues?|argued|mentions?|mentioned|implies"
+    r"|implied|highlights?|highlighted|explains?|explained|discusses|discussed|describes?"
+    r"|described|reveals?|revealed|confirms?|confirmed)"
+)
+_ATTRIBUTION = re.compile(
+    rf"^(?:according to (?P<according>[^,;]{{2,80}}?),\s*"
+    rf"|(?P<who>[^,;]{{2,80}}?)\s+{_REPORTS}\s+(?:that\s+)?)",
+    re.IGNORECASE,
+)
+# Words an attribution may hold besides the source's own.
+_ATTRIBUTION_WORDS = frozenset(
+    {"the", "a", "an", "article", "articles", "report", "story", "piece", "its"}
+    | {"from", "by", "in", "on", "of"}
+)
+
+
+def _source_words(text: str) -> list[str]:
+    return [re.sub(r"['’]s$", "", w.lower()) for w in re.findall(r"[\w’'.]+", text)]
+
+
+def without_attribution(claim: str, passage: Passage) -> str:
+    """The claim without an opening that attributes it to the passage's own source.
+
+    "The Verge reports that Google paid Apple" cited to a passage of The Verge claims
+    "Google paid Apple": the source is the passage's, so what is checked is the rest.
+    An attribution naming anyone else ("The White House said that ...") is a claim
+    about who said it, and stays."""
+    match = _ATTRIBUTION.match(claim)
+    if not match:
+        return claim
+    who = match["according"] or match["who"] or ""
+    own = set(_source_words(passage.source)) - _ATTRIBUTION_WORDS
+    words = _source_words(who)
+    if not own or any(w not in own and w not in _ATTRIBUTION_WORDS for w in words):
+        return claim
+    if not any(w in own for w in words):
+        return claim  # "The article says that ...": whose article is not said
+    rest = claim[match.end() :].strip()
+    return rest[:1].upper() + rest[1:] if content_words(rest) else claim
+
+
+# Where a sentence joins two claims: "A said X, while B said Y"; "X; Y".
+_CLAUSE_BREAK = re.compile(r"(?:,\s+(?:while|whereas|but)|\s+while|;)\s+", re.IGNORECASE)
+
+
+def clauses(claim: str) -> list[tuple[int, int]]:
+    """Spans of the clauses a sentence joins with "while", "whereas", "but" after a
+    comma, or a semicolon; the whole sentence when it joins none."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for m in _CLAUSE_BREAK.finditer(claim):
+        if content_words(claim[start : m.start()]):
+            out.append((start, m.start()))
+            start = m.end()
+    out.append((start, len(claim)))
+    return out
+
+
 def check_claim(claim: str, passage: Passage, verifiers: Sequence[Verifier]) -> Verdict:
     """The first failing verdict of the verifiers, in order; SUPPORTED when all pass."""
+    claim = without_attribution(claim, passage)
     evidence = evidence_for(claim, passage)
     for verifier in verifiers:
         verdict = verifier.check(claim, evidence)
@@ -619,6 +684,10 @@ def verify_answer(
                     good = [n]
                     break
         if not good:
+            split = _cite_clauses(claim, cited, passages, verifiers)
+            if split:
+                out.append(gap + split)
+                continue
             reason = verdicts[cited[0]].reason if cited else "no passage supports it"
             removed.append(RemovedClaim(claim, reason, tuple(cited)))
             continue
@@ -631,3 +700,29 @@ def verify_answer(
         at = end.start() if end and end.group() in ".!?" else len(bare)
         out.append(gap + f"{bare[:at]} {marks}{bare[at:]}")
     return "".join(out).strip(), tuple(removed)
+
+
+def _cite_clauses(
+    claim: str, cited: Sequence[int], passages: Sequence[Passage], verifiers: Sequence[Verifier]
+) -> str | None:
+    """The claim with a marker after each of its clauses, when it joins several
+    (:func:`clauses`) and each is supported by a passage, the cited ones tried first;
+    else None. "The Verge says X [1], while TechCrunch says Y [3]." """
+    spans = clauses(claim)
+    if len(spans) < 2:
+        return None
+    order = [*cited, *(n for n in range(1, len(passages) + 1) if n not in cited)]
+    marks: list[int] = []
+    for s, e in spans:
+        part = claim[s:e]
+        n = next((n for n in order if check_claim(part, passages[n - 1], verifiers).supported), 0)
+        if not n:
+            return None
+        marks.append(n)
+    end = _FINAL_STOP.search(claim)
+    stops = [e for _, e in spans[:-1]]
+    stops.append(end.start() if end and end.group() in ".!?" else len(claim))
+    text = claim
+    for at, n in sorted(zip(stops, marks, strict=True), reverse=True):
+        text = f"{text[:at]} [{n}]{text[at:]}"
+    return text

@@ -22,9 +22,11 @@ from assistant.answering.verify import (
     Verdict,
     WordsCheck,
     check_claim,
+    clauses,
     evidence_for,
     parse_reply,
     verify_answer,
+    without_attribution,
 )
 from assistant.types import Passage
 from tests.conftest import DATA, SAMPLE_DIR
@@ -33,8 +35,8 @@ SAMPLE = (SAMPLE_DIR / "white-house-russia-withdrawal.txt").read_text(encoding="
 FERRY = (DATA / "articles" / "harbour-ferry.txt").read_text(encoding="utf-8")
 
 
-def _passage(text: str, name: str = "a") -> Passage:
-    return Passage(f"{name}#0", name, 0, text, 0, len(text))
+def _passage(text: str, name: str = "a", source: str = "") -> Passage:
+    return Passage(f"{name}#0", name, 0, text, 0, len(text), source=source)
 
 
 @pytest.mark.parametrize(
@@ -239,3 +241,77 @@ def test_an_nli_cross_encoder_loads_from_a_folder_on_disk(tmp_path: Path) -> Non
     assert check._model is None  # loads on first use
     verdict = check.check("The ferry sank.", "The ferry runs.")
     assert isinstance(verdict, Verdict) and check._model is not None
+
+
+@pytest.mark.parametrize(
+    ("claim", "checked"),
+    [
+        ("The Harbour Gazette reports that fares will not change.", "Fares will not change."),
+        ("According to the Harbour Gazette, fares will not change.", "Fares will not change."),
+        ("The Gazette's article says that fares will not change.", "Fares will not change."),
+        (
+            "the article from Harbour Gazette suggests fares will not change.",
+            "Fares will not change.",
+        ),
+        # Who said it is part of the claim when it is not the passage's own source.
+        ("The port authority said that fares will not change.", None),
+        ("The City Times reports that fares will not change.", None),
+        ("The article says that fares will not change.", None),
+    ],
+)
+def test_an_attribution_to_the_passage_source_is_not_checked_as_the_claim(
+    claim: str, checked: str | None
+) -> None:
+    passage = _passage(FERRY, "ferry", source="Harbour Gazette")
+    assert without_attribution(claim, passage) == (checked or claim)
+
+
+def test_the_source_named_must_be_the_cited_passage_source() -> None:
+    gazette = _passage(FERRY, "ferry", source="Harbour Gazette")
+    times = _passage(FERRY, "ferry", source="City Times")
+    claim = "The Harbour Gazette reports that fares will not change this year."
+    assert check_claim(claim, gazette, DETERMINISTIC).supported
+    assert not check_claim(claim, times, DETERMINISTIC).supported  # "Gazette" is named
+
+
+def test_a_sentence_joining_two_claims_stands_when_each_has_its_passage() -> None:
+    passages = [_passage(FERRY, "ferry"), _passage(SAMPLE, "sample")]
+    text = (
+        "The harbour ferry resumed service on Monday, while "
+        "Zelensky said they do not see any withdrawal yet [1]."
+    )
+    kept, removed = verify_answer(text, passages, DETERMINISTIC)
+    assert kept == (
+        "The harbour ferry resumed service on Monday [1], while "
+        "Zelensky said they do not see any withdrawal yet [2]."
+    )
+    assert not removed
+
+
+def test_a_sentence_joining_a_true_claim_and_a_false_one_is_removed_whole() -> None:
+    passages = [_passage(FERRY, "ferry"), _passage(SAMPLE, "sample")]
+    text = (
+        "The harbour ferry resumed service on Monday [1], but "
+        "Russia increased its troop presence by about 70,000 troops [2]."
+    )
+    kept, removed = verify_answer(text, passages, DETERMINISTIC)
+    assert kept == ""
+    assert [r.text for r in removed] == [
+        "The harbour ferry resumed service on Monday, but "
+        "Russia increased its troop presence by about 70,000 troops."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "parts"),
+    [
+        ("A rose, while B fell.", ["A rose", "B fell."]),
+        ("A rose; B fell.", ["A rose", "B fell."]),
+        ("A rose, but B fell, whereas C held.", ["A rose", "B fell", "C held."]),
+        # No clause before the break: one claim.
+        ("While B fell, A rose.", ["While B fell, A rose."]),
+        ("Prices rose and fell.", ["Prices rose and fell."]),
+    ],
+)
+def test_clauses_split_where_a_sentence_joins_claims(sentence: str, parts: list[str]) -> None:
+    assert [sentence[s:e] for s, e in clauses(sentence)] == parts
