@@ -75,6 +75,7 @@ def test_numbers_dates_and_names_must_be_in_the_evidence(
         ("Zelensky said they do not see any withdrawal yet.", SAMPLE, True),
         ("Moscow denied Stoltenberg’s assessment.", SAMPLE, True),
         ("The harbour ferry resumed service on Monday.", FERRY, True),
+        ("The beams have been replaced.", FERRY, True),  # "been" claims nothing
         # invented acts: 4/6, 2/3, 1/4
         ("Stoltenberg resigned as NATO secretary-general in protest.", SAMPLE, False),
         ("The ferry sank on Monday.", FERRY, False),
@@ -249,6 +250,7 @@ def test_an_nli_cross_encoder_loads_from_a_folder_on_disk(tmp_path: Path) -> Non
         ("The Harbour Gazette reports that fares will not change.", "Fares will not change."),
         ("According to the Harbour Gazette, fares will not change.", "Fares will not change."),
         ("The Gazette's article says that fares will not change.", "Fares will not change."),
+        ("The 'Harbour Gazette' says fares will not change.", "Fares will not change."),
         (
             "the article from Harbour Gazette suggests fares will not change.",
             "Fares will not change.",
