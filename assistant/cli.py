@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assistant.answering.verify import SUPPORT_LABEL, quoted_label, removed_heading
+from assistant.answering.verify import quoted_label, removed_heading, support_label
 from assistant.desk import Assistant
 from assistant.errors import ConfigError, NewsdeskError
 from assistant.settings import Settings, read_settings
@@ -183,7 +183,7 @@ def print_answer(answer: Answer) -> None:
     if answer.quoted:
         print(quoted_label(answer))
     if answer.quote_support:
-        print(f"{answer.short}\n\n{SUPPORT_LABEL}")
+        print(f"{answer.short}\n\n{support_label(answer)}")
         print(answer.text[len(answer.short) :].lstrip())
     else:
         print(answer.text)

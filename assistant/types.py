@@ -221,6 +221,9 @@ class Answer:
     # Every sentence the model wrote was removed, and its short answer stands over the
     # passage sentence that holds it: ``text`` is ``short``, then that sentence quoted.
     quote_support: bool = False
+    # The model's reply was that the articles don't say; then ``quoted`` or
+    # ``quote_support`` tell what stands in for it, else the answer is ``refused``.
+    declined: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         """The object ``newsdesk ask --json`` prints."""
@@ -231,6 +234,7 @@ class Answer:
             "refused": self.refused,
             "quoted": self.quoted,
             "quote_support": self.quote_support,
+            "declined": self.declined,
             "removed": [r.as_dict() for r in self.removed],
             "citations": [c.as_dict() for c in self.citations],
             "passages": [{"n": i, **p.as_dict()} for i, p in enumerate(self.passages, start=1)],

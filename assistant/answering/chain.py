@@ -203,10 +203,14 @@ class AnswerChain:
                 pieces.append(piece)
                 yield Token(piece)
             raw = "".join(pieces)
+            short_step = time.perf_counter()
             if not _REFUSAL.search(raw):
-                short_step = time.perf_counter()
                 short = self.short_answer(inputs, raw)
-                timings["short_s"] = time.perf_counter() - short_step
+            elif not is_yes_no(standalone):
+                # Declined: asked for only the answer, the model may still name it. That
+                # stands only over a passage sentence that holds it (settle_short).
+                short = self.short_answer(inputs, "")
+            timings["short_s"] = time.perf_counter() - short_step
         timings["generate_s"] = time.perf_counter() - step
         timings["total_s"] = time.perf_counter() - started
         answer = self.finish(question, raw, passages, timings, standalone, short=short)
@@ -230,13 +234,15 @@ class AnswerChain:
 
     def short_answer(self, inputs: dict[str, str], reply: str, request: str = "") -> str:
         """The model's answer as short as a headline, asked after its cited reply in the
-        same conversation (see :mod:`assistant.answering.short`); one line. ``request``:
-        another request than ``prompts/short*.txt`` (for comparing requests)."""
+        same conversation (see :mod:`assistant.answering.short`); one line. ``reply`` ""
+        (the model declined): asked right after the passages and the question, so the
+        decline is not in the conversation. ``request``: another request than
+        ``prompts/short*.txt`` (for comparing requests)."""
         assert self.chat_model is not None
         request = request or self.short_requests[is_yes_no(inputs["question"])]
         messages = [
             *self.answer_prompt.format_messages(**inputs),
-            AIMessage(reply),
+            *([AIMessage(reply)] if reply else []),
             HumanMessage(request.replace("{question}", inputs["question"])),
         ]
         return str(self.chat_model.invoke(messages, stop=["\n"]).content).strip()
@@ -333,6 +339,7 @@ class AnswerChain:
         text, citations = resolve_citations(
             drop_phantom_claims(drop_links(raw), passages), passages
         )
+        declined = bool(_REFUSAL.search(text))
         removed = NOTHING_REMOVED
         if passages and not _REFUSAL.search(text):
             # Every sentence is a claim, shown only when its cited passage supports it.
@@ -342,7 +349,8 @@ class AnswerChain:
             timings["verify_s"] = time.perf_counter() - step
             timings["total_s"] = timings.get("total_s", 0.0) + timings["verify_s"]
         if word_runs(f"{short} {text}", PROMPT_RUN) & self.prompt_runs:
-            text, citations = CANNOT_ANSWER, ()  # it recites its instructions: never shown
+            # It recites its instructions: never shown.
+            text, citations, short, declined = CANNOT_ANSWER, (), "", False
         if citations and self.chat_model is not None:
             # Cited, but about the question? A small model sometimes answers an
             # unanswerable question with a true but unrelated line of a passage.
@@ -350,12 +358,15 @@ class AnswerChain:
             if float(fit.max()) < MIN_RELEVANCE:
                 text, citations = CANNOT_ANSWER, ()
         quote_support = False
-        if short and text != CANNOT_ANSWER:
+        if short and (declined or text != CANNOT_ANSWER):
             step = time.perf_counter()
             short, text, citations, quote_support, dropped = self.settle_short(
                 short, standalone or question, text, citations, passages
             )
-            removed = (*removed, *dropped)
+            if not declined or quote_support:
+                # After a decline the model's answer was the decline: a short answer
+                # asked for then that no sentence holds was never offered as an answer.
+                removed = (*removed, *dropped)
             spent = time.perf_counter() - step
             timings["verify_s"] = timings.get("verify_s", 0.0) + spent
             timings["total_s"] = timings.get("total_s", 0.0) + spent
@@ -372,6 +383,7 @@ class AnswerChain:
             removed=removed,
             short=short,
             quote_support=quote_support,
+            declined=declined,
         )
         if (_REFUSAL.search(text) or not citations) and self.chat_model is not None and passages:
             extracts = pick_sentences(

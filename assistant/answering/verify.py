@@ -43,10 +43,19 @@ NOT_SUPPORTED = "not supported by the cited passage"
 # or because the checks removed every claim it made.
 QUOTED_LABEL = "No answer from the model; the closest passage says:"
 REMOVED_QUOTED_LABEL = "The model's answer was removed; the closest passage says:"
-# Said between the model's short answer and the passage sentence quoted under it, when the
-# model's own sentences were removed (quote_support=True).
+# Said between the model's short answer and the passage sentence quoted under it
+# (quote_support=True), when the model's own sentences were removed, or when it declined
+# and, asked for only the answer, gave one.
 SUPPORT_LABEL = "The model's sentences were removed; the passage that holds its answer says:"
+DECLINED_SUPPORT_LABEL = (
+    "The model said the articles don't say, then gave this answer; the passage that holds it says:"
+)
 NOTHING_REMOVED: tuple[RemovedClaim, ...] = ()
+
+
+def support_label(answer: Answer) -> str:
+    """What is said between a short answer and the passage sentence quoted under it."""
+    return DECLINED_SUPPORT_LABEL if answer.declined else SUPPORT_LABEL
 
 
 def quoted_label(answer: Answer) -> str:

@@ -126,6 +126,7 @@ def evaluate_question(bot: Answerer, q: Question, as_of: date | None = None) -> 
         # The model's short answer over the passage sentence that holds it, quoted: its
         # own sentences were removed (summary: quote_support_rate).
         "quote_support": answer.quote_support,
+        "declined": answer.declined,  # the model said the articles don't say
         "removed": [r.as_dict() for r in answer.removed],
         "citations": [
             {

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from assistant.answering.citations import CANNOT_ANSWER, MARKER
-from assistant.answering.verify import SUPPORT_LABEL, quoted_label, removed_heading
+from assistant.answering.verify import quoted_label, removed_heading, support_label
 from assistant.types import Answer
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def answer_html(answer: Answer, turn: int) -> str:
         pieces.append(f'<p class="nd-short"><strong>{text_html(answer.short)}</strong></p>')
         body = body[len(answer.short) :].lstrip()
         if answer.quote_support:
-            pieces.append(f'<p class="nd-quoted">{text_html(SUPPORT_LABEL)}</p>')
+            pieces.append(f'<p class="nd-quoted">{text_html(support_label(answer))}</p>')
     last = 0
     for match in MARKER.finditer(body):
         pieces.append(text_html(body[last : match.start()]))

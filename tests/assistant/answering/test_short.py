@@ -17,7 +17,7 @@ from assistant.answering.short import (
     first_part,
     is_yes_no,
 )
-from assistant.answering.verify import ModelJudge
+from assistant.answering.verify import DECLINED_SUPPORT_LABEL, ModelJudge, support_label
 from assistant.types import NO_FILTERS
 
 
@@ -164,6 +164,29 @@ def test_a_short_answer_the_passages_do_not_hold_is_removed_and_listed(bot) -> N
 def test_no_short_answer_survives_a_refusal(bot) -> None:  # type: ignore[no-untyped-def]
     answer = _chain(bot, CANNOT_ANSWER, "France.").invoke("Who won the 2018 World Cup?")
     assert answer.refused and answer.short == "" and answer.text == CANNOT_ANSWER
+    # Asked for only the answer after declining, it said France, which no passage holds:
+    # its answer was the decline, and nothing else is shown or listed.
+    assert answer.declined and not answer.removed
+
+
+def test_after_a_decline_a_short_answer_a_passage_sentence_holds_stands_over_it(bot) -> None:  # type: ignore[no-untyped-def]
+    answer = _chain(bot, CANNOT_ANSWER, "About 7,000 troops").invoke(_TROOPS)
+    assert answer.declined and answer.quote_support and not answer.refused
+    assert answer.short == "About 7,000 troops." and not answer.removed
+    [citation] = answer.citations
+    assert "7,000 troops" in citation.quote
+    assert citation.passage.text[citation.quote_start : citation.quote_end] == citation.quote
+    assert answer.text.startswith("About 7,000 troops.\n\n")
+    assert support_label(answer) == DECLINED_SUPPORT_LABEL
+    assert answer.as_dict()["declined"] is True
+
+
+def test_a_yes_no_question_declined_is_not_asked_again(bot) -> None:  # type: ignore[no-untyped-def]
+    # A Yes or No stands only on a checked sentence, and a decline has none.
+    chain = _chain(bot, CANNOT_ANSWER, "Yes")
+    answer = chain.invoke("Did Russia add troops near the Ukrainian border?")
+    assert answer.declined and answer.short == "" and not answer.removed
+    assert chain.chat_model.i == 1  # type: ignore[union-attr]
 
 
 # The model's sentence adds a day the passage never gives, so verification removes it; its
