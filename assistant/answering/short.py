@@ -13,7 +13,8 @@ When every sentence the model wrote was removed (they added a year, a date or a 
 the cited passage lacks), its short answer may still be right: :func:`supporting_sentence`
 finds the passage sentence about the question that holds it, and the answer shows the
 short answer over that sentence, quoted and labelled as the passage's words
-(``Answer.quote_support``), never as the model's.
+(``Answer.quote_support``), never as the model's. The same holds when the model declined
+and, asked once more for only the answer, gave one (``Answer.declined``).
 """
 
 from __future__ import annotations
