@@ -97,3 +97,19 @@ def test_the_cli_labels_a_passage_quoted_under_the_short_answer(
         "No.\n\nThe model's sentences were removed; the passage that holds its answer says:\n"
         "NATO had not seen any de-escalation [1].\n"
     )
+
+
+def test_a_short_answer_given_after_a_decline_is_labelled_as_such(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    answer = _answer(
+        text="Stoltenberg.\n\nNATO had not seen any de-escalation [1].",
+        short="Stoltenberg.",
+        quote_support=True,
+        declined=True,
+    )
+    label = "The model said the articles don't say, then gave this answer; the passage"
+    print_answer(answer)
+    assert capsys.readouterr().out.startswith(f"Stoltenberg.\n\n{label}")
+    page = answer_html(answer, 0)
+    assert label.replace("'", "&#39;") in page and "sentences were removed" not in page
