@@ -350,7 +350,7 @@ class AnswerChain:
             timings["total_s"] = timings.get("total_s", 0.0) + timings["verify_s"]
         if word_runs(f"{short} {text}", PROMPT_RUN) & self.prompt_runs:
             # It recites its instructions: never shown.
-            text, citations, short, declined = CANNOT_ANSWER, (), "", False
+            text, citations, short = CANNOT_ANSWER, (), ""
         if citations and self.chat_model is not None:
             # Cited, but about the question? A small model sometimes answers an
             # unanswerable question with a true but unrelated line of a passage.
