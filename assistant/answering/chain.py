@@ -206,9 +206,12 @@ class AnswerChain:
             short_step = time.perf_counter()
             if not _REFUSAL.search(raw):
                 short = self.short_answer(inputs, raw)
-            elif not is_yes_no(standalone):
-                # Declined: asked for only the answer, the model may still name it. That
-                # stands only over a passage sentence that holds it (settle_short).
+            elif not is_yes_no(standalone) and pick_sentences(
+                standalone, passages, self.embedder, min_best=QUOTE_FALLBACK
+            ):
+                # Declined, though a passage sentence answers plainly (as for a quote):
+                # asked for only the answer, the model may still name it. That stands only
+                # over a passage sentence that holds it (settle_short).
                 short = self.short_answer(inputs, "")
             timings["short_s"] = time.perf_counter() - short_step
         timings["generate_s"] = time.perf_counter() - step

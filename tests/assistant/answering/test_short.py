@@ -162,11 +162,20 @@ def test_a_short_answer_the_passages_do_not_hold_is_removed_and_listed(bot) -> N
 
 
 def test_no_short_answer_survives_a_refusal(bot) -> None:  # type: ignore[no-untyped-def]
-    answer = _chain(bot, CANNOT_ANSWER, "France.").invoke("Who won the 2018 World Cup?")
+    chain = _chain(bot, CANNOT_ANSWER, "France.")
+    answer = chain.invoke("Who won the 2018 World Cup?")
     assert answer.refused and answer.short == "" and answer.text == CANNOT_ANSWER
-    # Asked for only the answer after declining, it said France, which no passage holds:
-    # its answer was the decline, and nothing else is shown or listed.
+    # No passage sentence answers it plainly, so the model is not asked again.
     assert answer.declined and not answer.removed
+    assert chain.chat_model.i == 1  # type: ignore[union-attr]
+
+
+def test_a_short_answer_asked_for_after_a_decline_that_nothing_holds_is_not_shown(bot) -> None:  # type: ignore[no-untyped-def]
+    # Its answer was the decline: the short answer asked for then is neither shown nor
+    # listed as removed, and the closest sentences are quoted as before.
+    answer = _chain(bot, CANNOT_ANSWER, "About 70,000 troops").invoke(_TROOPS)
+    assert answer.declined and answer.quoted and answer.short == "" and not answer.removed
+    assert "70,000" not in answer.text
 
 
 def test_after_a_decline_a_short_answer_a_passage_sentence_holds_stands_over_it(bot) -> None:  # type: ignore[no-untyped-def]
