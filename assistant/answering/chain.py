@@ -38,7 +38,7 @@ from assistant.answering.context import (
     stands_alone,
     within_budget,
 )
-from assistant.answering.extractive import compose, pick_sentences, relevance
+from assistant.answering.extractive import Extract, compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
 from assistant.answering.sentences import is_furniture
 from assistant.answering.short import (
@@ -206,12 +206,11 @@ class AnswerChain:
             short_step = time.perf_counter()
             if not _REFUSAL.search(raw):
                 short = self.short_answer(inputs, raw)
-            elif not is_yes_no(standalone) and pick_sentences(
-                standalone, passages, self.embedder, min_best=QUOTE_FALLBACK
-            ):
-                # Declined, though a passage sentence answers plainly (as for a quote):
+            elif not is_yes_no(standalone) and self.plain_answers(standalone, passages):
+                # Declined, though a passage sentence answers plainly (it would be quoted):
                 # asked for only the answer, the model may still name it. That stands only
-                # over a passage sentence that holds it (settle_short).
+                # over a passage sentence that holds it (settle_short), so a question the
+                # chain would refuse is still refused.
                 short = self.short_answer(inputs, "")
             timings["short_s"] = time.perf_counter() - short_step
         timings["generate_s"] = time.perf_counter() - step
@@ -295,6 +294,12 @@ class AnswerChain:
             failed = failed or verdict
         assert failed is not None
         return "", text, citations, False, (RemovedClaim(short, failed.reason),)
+
+    def plain_answers(self, question: str, passages: Sequence[Passage]) -> list[Extract]:
+        """The passage sentences that answer the question plainly (the extractive score,
+        at least ``QUOTE_FALLBACK``), page furniture left out: what a quote is made of."""
+        extracts = pick_sentences(question, list(passages), self.embedder, min_best=QUOTE_FALLBACK)
+        return [x for x in extracts if not is_furniture(x.sentence)]
 
     def judge_short(self, short: str, question: str, sentence: str) -> Verdict:
         """The checks after the deterministic ones (the model as judge, an NLI model) on
@@ -389,10 +394,7 @@ class AnswerChain:
             declined=declined,
         )
         if (_REFUSAL.search(text) or not citations) and self.chat_model is not None and passages:
-            extracts = pick_sentences(
-                standalone or question, list(passages), self.embedder, min_best=QUOTE_FALLBACK
-            )
-            extracts = [x for x in extracts if not is_furniture(x.sentence)]
+            extracts = self.plain_answers(standalone or question, passages)
             if extracts:
                 text, citations = resolve_citations(drop_links(compose(extracts)), passages)
                 return replace(answer, text=text, citations=citations, quoted=True, short="")
