@@ -349,7 +349,7 @@ class AnswerChain:
         )
         declined = bool(_REFUSAL.search(text))
         removed = NOTHING_REMOVED
-        if passages and not _REFUSAL.search(text):
+        if passages and not declined:
             # Every sentence is a claim, shown only when its cited passage supports it.
             step = time.perf_counter()
             text, removed = verify_answer(text, passages, self.verifiers)

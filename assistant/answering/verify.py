@@ -663,6 +663,13 @@ def check_claim(claim: str, passage: Passage, verifiers: Sequence[Verifier]) -> 
 _FINAL_STOP = re.compile(r"[.!?][\"”’)]*$")
 
 
+def _marker_at(sentence: str) -> int:
+    """Where a marker goes in a sentence: before a bare final stop, else at the end
+    (after a closing quote)."""
+    end = _FINAL_STOP.search(sentence)
+    return end.start() if end and end.group() in ".!?" else len(sentence)
+
+
 def _without_markers(sentence: str) -> str:
     """The sentence as a claim: no markers, and no space left where they were."""
     text = " ".join(MARKER.sub("", sentence).split())
@@ -711,8 +718,7 @@ def verify_answer(
             continue
         bare = _without_markers(sentence)
         marks = "".join(f"[{n}]" for n in good)
-        end = _FINAL_STOP.search(bare)
-        at = end.start() if end and end.group() in ".!?" else len(bare)
+        at = _marker_at(bare)
         out.append(gap + f"{bare[:at]} {marks}{bare[at:]}")
     return "".join(out).strip(), tuple(removed)
 
@@ -734,9 +740,7 @@ def _cite_clauses(
         if not n:
             return None
         marks.append(n)
-    end = _FINAL_STOP.search(claim)
-    stops = [e for _, e in spans[:-1]]
-    stops.append(end.start() if end and end.group() in ".!?" else len(claim))
+    stops = [*(e for _, e in spans[:-1]), _marker_at(claim)]
     text = claim
     for at, n in sorted(zip(stops, marks, strict=True), reverse=True):
         text = f"{text[:at]} [{n}]{text[at:]}"
