@@ -10,15 +10,21 @@ import pysbd
 from ingest.furniture import FURNITURE as _FURNITURE  # page furniture, never quoted
 
 # Sentences come from pysbd's English rules ("U.S." and "Dec. 3" do not end one), with
-# three adjustments of our own: citation markers are taken out before splitting and
+# four adjustments of our own: citation markers are taken out before splitting and
 # given back to the sentence before them (pysbd would start the next sentence with a
 # "[1]" written after a full stop); a piece that starts lower-case or holds no letter or
-# digit joins the sentence before it (". . . we now know" is one sentence); and every
+# digit joins the sentence before it (". . . we now know" is one sentence); so does a
+# time zone after "a.m." or "p.m." ("at 8 p.m. ET on Sunday" is one sentence); and every
 # character that is not white space lands in some sentence, so no marker is left over.
 _MARKERS = re.compile(r"\s*\[\d{1,3}\]")
 _PARAGRAPH = re.compile(r"(?:(?!\n[^\S\n]*\n).)+", re.DOTALL)  # text between blank lines
 _CLOSERS = ")]”’"
 _WORD = re.compile(r"\w+")
+_CLOCK = re.compile(r"\b[ap]\.m\.$", re.IGNORECASE)
+_TIME_ZONE = re.compile(
+    r"(?:ET|EST|EDT|CT|CST|CDT|MT|MST|MDT|PT|PST|PDT|AKST|HST|GMT|UTC|BST|IST|CET|CEST|EET"
+    r"|EEST|WET|MSK|JST|KST|HKT|SGT|AEST|AEDT|ACST|AWST|NZST|NZDT|SAST|WAT|EAT)\b"
+)
 _STOP = frozenset(
     [
         "a",
@@ -117,14 +123,15 @@ def _segments(plain: str) -> list[tuple[int, int]]:
 
 
 def _merged(plain: str, pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Pieces that start lower-case, hold no letter, or follow with no space between joined
-    to the one before; closing
+    """Pieces that start lower-case, hold no letter, follow with no space between, or
+    start with a time zone after "a.m." or "p.m." joined to the one before; closing
     quotes and brackets that start a piece given back to the one before."""
     out: list[tuple[int, int]] = []
     for s, e in pieces:
         piece = plain[s:e]
         glued = out and out[-1][1] == s  # no space between: "![x](...)" is not a stop
-        if out and (glued or piece[0].islower() or not any(ch.isalnum() for ch in piece)):
+        zone = out and _CLOCK.search(plain[out[-1][0] : out[-1][1]]) and _TIME_ZONE.match(piece)
+        if out and (glued or zone or piece[0].islower() or not any(ch.isalnum() for ch in piece)):
             out[-1] = (out[-1][0], e)
             continue
         lead = len(piece) - len(piece.lstrip(_CLOSERS))

@@ -128,6 +128,8 @@ _NUMERAL = re.compile(
     re.I,
 )
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# A clock time on the hour: "12:00 a.m." gives the hour as "12 a.m." does, not 12 and 0.
+_ON_THE_HOUR = re.compile(r"\b(\d{1,2}):00\b(?!:)")
 _MONTHS = {
     name: i
     for i, names in enumerate(
@@ -209,6 +211,7 @@ _WORDLIKE = re.compile(r"[A-Za-z][A-Za-z.’'-]*")
 def _numbers(text: str) -> set[float]:
     """Every number in the text, digits or words, scaled ("1.5 million" is 1500000.0)."""
     text = _ISO_DATE.sub(lambda m: f"{int(m[1])} {int(m[3])}", text)
+    text = _ON_THE_HOUR.sub(r"\1", text)
     found: set[float] = set()
     for m in _NUMERAL.finditer(text):
         value = float(m[1].replace(",", "") + (m[2] or ""))
@@ -354,11 +357,14 @@ def _stemmer() -> Any:
 
 
 _NUMBER_WORDS = frozenset([*_UNITS, *_TENS, *_SCALES, "hundred"])
+_MONTH_NAME = re.compile(rf"\b(?:{'|'.join(name.capitalize() for name in _MONTHS)})\b")
 
 
 def _stems(text: str) -> set[str]:
-    """Stems of the content words, without fillers, numbers (FactsCheck compares those)
-    and single letters (the "s" of "Kremlin's")."""
+    """Stems of the content words, without fillers, numbers and capitalised month names
+    (FactsCheck compares those: "January 5" is "Jan. 5") and single letters (the "s" of
+    "Kremlin's")."""
+    text = _MONTH_NAME.sub(" ", text)
     words = [
         w
         for w in content_words(text)

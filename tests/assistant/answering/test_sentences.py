@@ -43,6 +43,17 @@ def sentences(text: str) -> list[str]:
             "Title without a stop\n\nThe first sentence.",
             ["Title without a stop", "The first sentence."],
         ),
+        (  # a time zone after "a.m." or "p.m." goes on; a sentence after one does not
+            "It starts at 12:00 a.m. PT/3:00 a.m. ET [4]. Polls close at 7 p.m. EST and"
+            " results follow. The vote is at 9 a.m. GMT. It ended at 10 p.m. ETA was noon.",
+            [
+                "It starts at 12:00 a.m. PT/3:00 a.m. ET [4].",
+                "Polls close at 7 p.m. EST and results follow.",
+                "The vote is at 9 a.m. GMT.",
+                "It ended at 10 p.m.",
+                "ETA was noon.",
+            ],
+        ),
     ],
 )
 def test_sentences(text: str, expected: list[str]) -> None:

@@ -59,6 +59,9 @@ def _passage(text: str, name: str = "a", source: str = "") -> Passage:
         ("The U.S.A said so.", "US officials said so.", False),
         ("A U.S. A spokesman said so.", "A US spokesman said so.", True),
         ("No one should take it at face value.", "No one should take these claims.", True),
+        # A clock time on the hour is the hour: "12:00" is not 12 and 0.
+        ("It airs at 12:00 a.m. PT.", "It airs at 12 a.m. PT on Sunday.", True),
+        ("It airs at 9:30 p.m.", "It airs at 9 p.m.", False),
     ],
 )
 def test_numbers_dates_and_names_must_be_in_the_evidence(
@@ -87,6 +90,33 @@ def test_content_words_threshold_on_hand_made_claims(
 ) -> None:
     evidence = evidence_for(claim, _passage(article))
     assert WordsCheck().check(claim, evidence).supported is supported
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "supported"),
+    [
+        # A month written out or shortened is one date, which the facts check compares.
+        ("The season premieres on January 5, 2023.", "The season premieres Jan. 5, 2023.", True),
+        ("It opened on Sept. 12.", "It opened on September 12.", True),
+        ("The season premieres on January 5.", "The finale airs Jan. 5.", False),
+    ],
+)
+def test_a_month_is_a_date_not_a_word(claim: str, evidence: str, supported: bool) -> None:
+    verdict = check_claim(claim, _passage(evidence), DETERMINISTIC)
+    assert verdict.supported is supported
+
+
+def test_a_time_with_its_zone_is_checked_as_one_claim() -> None:
+    passage = _passage(
+        "The Walking Dead returns for its final season on Sunday, Aug. 22, 2021, at 9 p.m. "
+        "ET on AMC. The network confirmed the date on Friday."
+    )
+    text = "The final season premieres on August 22, 2021, at 9 p.m. ET [1]."
+    assert verify_answer(text, [passage], DETERMINISTIC) == (text, ())
+    wrong = "The final season premieres on August 22, 2021, at 10 p.m. ET [1]."
+    kept, removed = verify_answer(wrong, [passage], DETERMINISTIC)
+    assert kept == ""
+    assert [r.reason for r in removed] == ["the passage does not give the number 10"]
 
 
 def test_a_flipped_meaning_passes_the_deterministic_checks_and_not_the_judge() -> None:
