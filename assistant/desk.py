@@ -33,6 +33,8 @@ from assistant.types import (
 )
 from ingest import Fetcher, chunk_articles, load_sources
 from ingest.documents import IngestReport
+from ingest.seen_lines import FILE_NAME as SEEN_LINES_FILE
+from ingest.seen_lines import SeenLines
 
 
 class Assistant:
@@ -183,6 +185,9 @@ class Assistant:
             An IngestReport with the added, unchanged, replaced and skipped articles.
         """
         # Load before a rebuild empties the store: a crash while loading leaves it as it was.
+        # Short lines of earlier runs' articles count towards a source's furniture, unless
+        # the store is rebuilt from this run's alone.
+        seen = SeenLines(self._seen_path) if rebuild else SeenLines.load(self._seen_path)
         f = self.settings.fetch
         with Fetcher(
             timeout=f.timeout,
@@ -196,6 +201,7 @@ class Assistant:
                 fetcher=fetcher,
                 known=self._stored_ids if only_new and not rebuild else None,
                 workers=f.workers,
+                seen=seen,
             )
         if rebuild:
             self.store.reset()
@@ -220,7 +226,13 @@ class Assistant:
             report.chunks_written = self.store.write(
                 chunks, batch_size=self.settings.embed_batch_size, progress=bar.update
             )
+        seen.save()
         return report
+
+    @property
+    def _seen_path(self) -> Path:
+        """Where the short lines of ingested articles are kept (:mod:`ingest.seen_lines`)."""
+        return Path(self.settings.data_dir) / SEEN_LINES_FILE
 
     def _stored_ids(self, ids: list[str]) -> set[str]:
         """Those of the ids the store holds."""
@@ -229,6 +241,10 @@ class Assistant:
     def delete(self, article_id: str) -> None:
         """Remove an article and all its chunks."""
         self.store.delete_articles([article_id])
+        if self._seen_path.is_file():
+            seen = SeenLines.load(self._seen_path)
+            seen.forget([article_id])
+            seen.save()
 
     def articles(self) -> list[StoredArticle]:
         """Every stored article, newest first."""

@@ -8,9 +8,10 @@ or a line of one), never on part of a sentence, with one exception: a dateline s
    :data:`FURNITURE_PATTERNS`, a short list of what pages say around every article
    (calls to comment, share or subscribe, ads, cookie notices, quizzes, photo credits,
    bylines, a dateline standing alone).
-2. :func:`drop_repeated_lines`, per ingest run: a short line that many articles of the
-   same source carry (a site's slogan, its newsletter box in its own words) is the
-   site's, not the article's. See its docstring for the thresholds.
+2. :func:`drop_repeated_lines`, per ingest run, counting the articles of earlier runs
+   too (:mod:`ingest.seen_lines`): a short line that many articles of the same source
+   carry (a site's slogan, its newsletter box in its own words) is the site's, not the
+   article's. See its docstring for the thresholds.
 
 ``ingest.cleaning.drop_trailing_boilerplate`` still drops a bare "Comments" or "Share
 this:" at the very end, where a heading of that name cannot be the article's.
@@ -32,6 +33,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingest.documents import Article
+from ingest.seen_lines import Seen, SeenLines, line_key
 
 logger = logging.getLogger(__name__)
 
@@ -212,32 +214,14 @@ def _candidates(text: str, max_words: int) -> set[str]:
 
 
 def _unless_repeated(drop: set[str], max_words: int, line: str, _: bool) -> str | None:
-    return None if _short(line, max_words) and normalise_line(line) in drop else line
-
-
-def repeated_lines(
-    texts: Sequence[str],
-    *,
-    min_articles: int = MIN_ARTICLES,
-    min_share: float = MIN_SHARE,
-    max_words: int = MAX_LINE_WORDS,
-) -> set[str]:
-    """The normalised lines that enough of these texts (one source's articles) share.
-
-    Texts that are the same count once, so the same article loaded twice under two ids
-    does not make its own lines look like furniture.
-    """
-    distinct = set(texts)
-    needed = max(min_articles, math.ceil(min_share * len(distinct)))
-    if len(distinct) < needed:
-        return set()
-    counts = Counter(line for text in distinct for line in _candidates(text, max_words))
-    return {line for line, n in counts.items() if n >= needed}
+    """None for a short line whose key is in ``drop`` (:func:`line_key`), else the line."""
+    return None if _short(line, max_words) and line_key(normalise_line(line)) in drop else line
 
 
 def drop_repeated_lines(
     articles: Sequence[Article],
     *,
+    seen: SeenLines | None = None,
     min_articles: int = MIN_ARTICLES,
     min_share: float = MIN_SHARE,
     max_words: int = MAX_LINE_WORDS,
@@ -260,9 +244,11 @@ def drop_repeated_lines(
     does not paste into every page; a syndicated story carried whole by several articles
     keeps its long paragraphs.
 
-    Only the articles of one run are compared: an article ingested on its own keeps
-    such lines, and a later run that holds it with its source's other articles stores
-    it again without them (its content hash changes, so it is replaced).
+    ``seen``: the short lines of the source's articles of earlier runs
+    (:class:`ingest.seen_lines.SeenLines`), counted with this run's, which are then
+    recorded in it; an article of this run replaces its own earlier record. Without it
+    only the articles of this run are compared. Either way an article stored before its
+    source's furniture was recognised keeps those lines until it is ingested again.
 
     An article whose every line would go is left as it was (its text is all it has).
     Order and everything but ``text`` are kept.
@@ -272,12 +258,21 @@ def drop_repeated_lines(
         groups[source_key(article)].append(i)
     result = list(articles)
     for key, members in groups.items():
-        drop = repeated_lines(
-            [articles[i].text for i in members],
-            min_articles=min_articles,
-            min_share=min_share,
-            max_words=max_words,
-        )
+        now: dict[str, Seen] = {
+            articles[i].id: (
+                line_key(articles[i].text),
+                tuple(sorted({line_key(x) for x in _candidates(articles[i].text, max_words)})),
+            )
+            for i in members
+        }
+        earlier = seen.earlier(key, exclude=now) if seen is not None and key else {}
+        if seen is not None and key:
+            seen.record(key, now)
+        # The same text counts once (the same story loaded under two ids).
+        distinct = dict([*earlier.values(), *now.values()])
+        needed = max(min_articles, math.ceil(min_share * len(distinct)))
+        counts = Counter(k for keys in distinct.values() for k in keys)
+        drop = {k for k, n in counts.items() if n >= needed} if len(distinct) >= needed else set()
         if not drop:
             continue
         logger.debug("%d lines repeated across the articles of %r dropped", len(drop), key)

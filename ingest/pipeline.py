@@ -14,6 +14,7 @@ from ingest.feeds import Known, WebResult, is_feed_file, load_feed_file, load_ur
 from ingest.fetch import Fetcher, is_url
 from ingest.furniture import drop_repeated_lines
 from ingest.loaders import LoadError, LoadResult, load_file, os_error_reason
+from ingest.seen_lines import SeenLines
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +97,9 @@ def _load_one(path: Path, max_file_mb: float | None) -> LoadResult:
         return LoadResult([], [Skipped(str(path), reason)])
 
 
-def load_paths(paths: Iterable[str | Path], *, max_file_mb: float | None) -> LoadResult:
+def load_paths(
+    paths: Iterable[str | Path], *, max_file_mb: float | None, seen: SeenLines | None = None
+) -> LoadResult:
     """Every article in the files and folders given, and every file or row skipped.
 
     Articles are keyed by id: when two differ under the same id, the later one wins and
@@ -105,12 +108,14 @@ def load_paths(paths: Iterable[str | Path], *, max_file_mb: float | None) -> Loa
 
     Each article's page furniture is dropped as it loads, and then the short lines that
     many articles of one source share (:func:`ingest.furniture.drop_repeated_lines`),
-    so what a run holds decides what counts as repeated.
+    counted over this run's articles and, given ``seen``, earlier runs' too.
 
     Args:
         paths: files and folders; folders are walked recursively.
         max_file_mb: a larger file is skipped unread, with a message; None for no limit.
             Required: the one default is ``Settings.max_file_mb``.
+        seen: the short lines of earlier runs' articles, counted with this run's and
+            then updated (:mod:`ingest.seen_lines`); None: this run's alone.
 
     Returns:
         ``(articles, skipped)``; a bad file never stops the others from loading.
@@ -126,7 +131,7 @@ def load_paths(paths: Iterable[str | Path], *, max_file_mb: float | None) -> Loa
         articles, skips = _load_one(path, max_file_mb)
         skipped.extend(skips)
         _keep_last(by_id, articles, skipped)
-    return LoadResult(drop_repeated_lines(list(by_id.values())), skipped)
+    return LoadResult(drop_repeated_lines(list(by_id.values()), seen=seen), skipped)
 
 
 def _keep_last(
@@ -153,6 +158,7 @@ def load_sources(
     fetcher: Fetcher,
     known: Known | None = None,
     workers: int = 4,
+    seen: SeenLines | None = None,
 ) -> WebResult:
     """Every article in the files, folders, urls and feeds given, and everything skipped.
 
@@ -162,7 +168,8 @@ def load_sources(
     Skipped with the reason; the rest still load.
 
     As in :func:`load_paths`, lines repeated across many articles of one source in
-    this run (from files, pages and feeds alike) are dropped.
+    this run (from files, pages and feeds alike), and with ``seen`` in earlier runs,
+    are dropped.
 
     Args:
         sources: files, folders, ``http(s)://`` urls of articles or feeds.
@@ -172,6 +179,7 @@ def load_sources(
         known: given ids of feed entries, those already stored: not fetched again, and
             returned in ``kept``. None: fetch them all (a changed page replaces).
         workers: pages fetched at once for a feed.
+        seen: as for :func:`load_paths`.
 
     Returns:
         ``(articles, skipped, kept)``.
@@ -208,7 +216,7 @@ def load_sources(
         skipped.extend(found.skipped)
         kept.extend(found.kept)
         _keep_last(by_id, found.articles, skipped)
-    return WebResult(drop_repeated_lines(list(by_id.values())), skipped, kept)
+    return WebResult(drop_repeated_lines(list(by_id.values()), seen=seen), skipped, kept)
 
 
 def chunk_articles(

@@ -119,3 +119,34 @@ def test_a_line_two_articles_share_is_kept(bot: Assistant) -> None:
     quote = "“We will keep going,” a spokeswoman"
     holding = {str(meta["article_id"]) for text, meta in _stored_chunks(bot) if quote in text}
     assert holding == {"wire-court", "wire-grain"}
+
+
+def test_a_line_a_site_repeats_is_dropped_when_its_pages_come_one_at_a_time(
+    tmp_path: Path,
+) -> None:
+    # As a watched folder or the page's upload brings them: one page per ingest run.
+    slogan = "independent local news since 1881"
+    pages = sorted((FURNITURE / "herald").glob("*.html"))
+    bot = Assistant(data_dir=tmp_path, backend="extractive")
+
+    def holding() -> set[str]:
+        _, texts, metas = bot.store.all_chunks()
+        return {
+            str(m["article_id"]) for t, m in zip(texts, metas, strict=True) if slogan in t.lower()
+        }
+
+    ids = []
+    for page in pages:
+        report = bot.ingest([page], progress=False)
+        assert report.skipped == [] and len(report.added) == 1, report.summary()
+        ids += report.added
+    # From the third page of the site on, the line is the site's, not the article's;
+    # the two stored before keep it until they are ingested again.
+    assert holding() == set(ids[:2])
+    report = bot.ingest(pages[:2], progress=False)
+    assert sorted(report.replaced) == sorted(ids[:2])
+    assert holding() == set()
+    assert "Librarians asked for the change" in " ".join(bot.store.all_chunks()[1])
+    # A rebuild counts its own run alone: two pages of the site are not enough.
+    bot.ingest(pages[:2], rebuild=True, progress=False)
+    assert holding() == set(ids[:2])

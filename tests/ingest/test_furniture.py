@@ -13,11 +13,11 @@ from ingest.documents import Article
 from ingest.furniture import (
     drop_repeated_lines,
     is_furniture_line,
-    repeated_lines,
     source_key,
     strip_dateline,
     strip_furniture,
 )
+from ingest.seen_lines import SeenLines
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -215,7 +215,55 @@ def test_the_same_text_under_several_ids_counts_once() -> None:
         Article(id=f"copy{n}", title="Ferry", text=story, source="Herald") for n in range(3)
     ]
     assert drop_repeated_lines(articles) == articles
-    assert repeated_lines([story] * 5) == set()
+    seen = SeenLines()
+    for _ in range(3):  # the same article ingested again replaces its own record
+        assert drop_repeated_lines(articles[:1], seen=seen) == articles[:1]
+
+
+def test_lines_of_earlier_runs_count_with_this_run(tmp_path: Path) -> None:
+    slogan = "Independent local news since 1881."
+    path = tmp_path / "seen-lines.json"
+    kept = []
+    for n in range(4):  # one article a run, as a watched folder brings them
+        seen = SeenLines.load(path)
+        kept += drop_repeated_lines([_article(n, slogan)], seen=seen)
+        seen.save()
+    assert [slogan in a.text for a in kept] == [True, True, False, False]
+    # An article of the first run, ingested again, loses the line too.
+    (again,) = drop_repeated_lines([_article(0, slogan)], seen=SeenLines.load(path))
+    assert again.text == "Story 0 has a sentence of its own, number 0."
+    assert slogan not in path.read_text(encoding="utf-8")  # keys, never the text
+
+
+def test_the_share_counts_earlier_runs_articles_too() -> None:
+    quote = "“We will keep going,” she said."
+    seen = SeenLines()
+    drop_repeated_lines([_article(n) for n in range(20)], seen=seen)
+    kept = drop_repeated_lines([_article(n, quote) for n in range(20, 26)], seen=seen)
+    # 6 of 26 articles of the source is below 30%: a quote stories share, kept
+    assert all(quote in a.text for a in kept)
+
+
+def test_a_deleted_article_no_longer_counts() -> None:
+    slogan = "Independent local news since 1881."
+    seen = SeenLines()
+    drop_repeated_lines([_article(0, slogan), _article(1, slogan)], seen=seen)
+    seen.forget(["a0"])
+    (kept,) = drop_repeated_lines([_article(2, slogan)], seen=seen)
+    assert slogan in kept.text
+
+
+def test_an_unreadable_record_is_started_again_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "seen-lines.json"
+    path.write_text("{not json", encoding="utf-8")
+    seen = SeenLines.load(path)
+    assert "could not be read" in caplog.text and str(path) in caplog.text
+    assert seen.earlier("source:herald") == {}
+    seen.record("source:herald", {"a": ("0a1b", ("2c3d",))})
+    seen.save()
+    assert SeenLines.load(path).earlier("source:herald") == {"a": ("0a1b", ("2c3d",))}
 
 
 def test_an_article_is_never_emptied() -> None:
