@@ -4,7 +4,11 @@ A failure raises :class:`~ingest.reading.LoadError` naming the url and the reaso
 pipeline reports it as a Skipped while the other urls go in. When the fetcher is told to
 refuse private addresses (the chat page, served beyond loopback, must not let a reader
 make the server read its own network), every host, redirects included, is resolved and
-each of its addresses checked before a connection is made.
+each of its addresses checked before a request is made; and the connection itself goes
+to an address checked as it is made (:class:`PublicOnlyBackend`), so a name that
+resolves to a public address for the check and to a private one a moment later
+("DNS rebinding") is refused too. Proxies from the environment are not used then: the
+connection is the one checked.
 
 Example:
     >>> is_url("https://example.org/story.html"), is_url("data/sample")
@@ -15,12 +19,16 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+import certifi
+import httpcore
 import httpx
 
 from ingest.reading import MB, LoadError, megabytes
@@ -86,11 +94,17 @@ def check_public(url: str) -> None:
     Raises:
         LoadError: the host does not resolve, or one of its addresses is not public.
     """
-    host = urlsplit(url).hostname or ""
+    parts = urlsplit(url)
+    public_addresses(url, parts.hostname or "", parts.port or 0)
+
+
+def public_addresses(url: str, host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to, when all are public; LoadError otherwise."""
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError) as exc:
         raise LoadError(url, f"the host {host!r} could not be resolved ({exc})") from exc
+    addresses: list[str] = []
     for *_, sockaddr in infos:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%")[0])
         kind = _not_public(address)
@@ -100,6 +114,65 @@ def check_public(url: str) -> None:
                 f"refused: {host} is not a public address ({address}, {kind}); this server "
                 "fetches only public addresses (add the article from the command line instead)",
             )
+        addresses.append(str(address))
+    return list(dict.fromkeys(addresses))
+
+
+class PublicOnlyBackend(httpcore.NetworkBackend):
+    """httpcore's connections, each made to an address checked as it is made.
+
+    The host is resolved once, here; every address must be public
+    (:func:`public_addresses`), and the connection goes to one of those addresses, not
+    to a second lookup of the name. TLS still checks the certificate against the host
+    name (httpcore passes it as the server name).
+    """
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = public_addresses(f"{host}:{port}", host, port)
+        for i, address in enumerate(addresses):
+            try:
+                return self._backend.connect_tcp(
+                    address, port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout):
+                if i == len(addresses) - 1:
+                    raise
+        raise httpcore.ConnectError(f"{host} has no address")
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("a public-only fetcher does not use unix sockets")
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class _PublicOnlyTransport(httpx.HTTPTransport):
+    """httpx's transport over :class:`PublicOnlyBackend`, with httpx's default TLS."""
+
+    def __init__(self) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl.create_default_context(cafile=certifi.where()),
+            max_connections=100,
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
+            network_backend=PublicOnlyBackend(),
+        )
 
 
 @dataclass(frozen=True)
@@ -148,6 +221,7 @@ class Fetcher:
                     headers={"User-Agent": USER_AGENT},
                     timeout=httpx.Timeout(self.timeout),
                     follow_redirects=False,
+                    transport=None if self.allow_private else _PublicOnlyTransport(),
                 )
             return self._client
 
@@ -182,10 +256,11 @@ class Fetcher:
                 if not self.allow_private:
                     check_public(current)
                 page = self._get_one(current, deadline)
-            except LoadError as exc:
-                if current == asked:
+            except LoadError as exc:  # also from the connection's own check: host:port
+                where = "" if current == asked else f" (redirected to {current})"
+                if exc.path == asked and not where:
                     raise
-                raise LoadError(asked, f"{exc.reason} (redirected to {current})") from exc
+                raise LoadError(asked, f"{exc.reason}{where}") from exc
             except httpx.TimeoutException as exc:
                 reason = f"timed out after {self.timeout:g} s; try again later or raise the limit"
                 raise LoadError(asked, f"{reason} (NEWSDESK_FETCH__TIMEOUT)") from exc

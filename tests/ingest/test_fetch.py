@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from ingest import USER_AGENT, Fetcher, LoadError, check_public, is_loopback_host, is_url
+from ingest import USER_AGENT, Fetcher, LoadError, check_public, fetch, is_loopback_host, is_url
 from ingest.reading import MB
 from tests.newsroom import Route, Site, serve_site
 
@@ -86,6 +88,50 @@ def test_the_guard_refuses_loopback_before_connecting(site: Site) -> None:
         f.get(site.url("/story.html"))
     assert "refused: 127.0.0.1 is not a public address (127.0.0.1, loopback)" in caught.value.reason
     assert site.requests == []
+
+
+def _resolving(monkeypatch: pytest.MonkeyPatch, host: str, *answers: str) -> list[str]:
+    """``host`` resolves to each answer in turn (the last one from then on); other names
+    as before. Returns the answers given, one per lookup."""
+    real, given = socket.getaddrinfo, []
+
+    def getaddrinfo(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name != host:
+            return real(name, *args, **kwargs)
+        given.append(answers[min(len(given), len(answers) - 1)])
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (given[-1], 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return given
+
+
+def test_the_guard_checks_the_address_it_connects_to(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DNS rebinding: public when the url is checked, loopback a moment later.
+    given = _resolving(monkeypatch, "rebind.test", "93.184.215.14", "127.0.0.1")
+    url = site.url("/story.html").replace("127.0.0.1", "rebind.test")
+    with fetcher(allow_private=False) as f, pytest.raises(LoadError) as caught:
+        f.get(url)
+    assert caught.value.path == url
+    assert "refused: rebind.test is not a public address (127.0.0.1, loopback)" in (
+        caught.value.reason
+    )
+    assert given == ["93.184.215.14", "127.0.0.1"]
+    assert site.requests == []
+
+
+def test_the_guarded_fetcher_connects_to_the_address_it_checked(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No public server can be reached here: loopback stands in for a public address.
+    monkeypatch.setattr(fetch, "_not_public", lambda address: None)
+    given = _resolving(monkeypatch, "news.test", "127.0.0.1")
+    with fetcher(allow_private=False) as f:
+        page = f.get(site.url("/story.html").replace("127.0.0.1", "news.test"))
+    assert b"The story." in page.content
+    assert site.requests == [("/story.html", USER_AGENT)]
+    assert given == ["127.0.0.1", "127.0.0.1"]  # the url's check, the connection's check
 
 
 @pytest.mark.parametrize(
