@@ -187,7 +187,9 @@ class Assistant:
         # Load before a rebuild empties the store: a crash while loading leaves it as it was.
         # Short lines of earlier runs' articles count towards a source's furniture, unless
         # the store is rebuilt from this run's alone.
-        seen = SeenLines(self._seen_path) if rebuild else SeenLines.load(self._seen_path)
+        seen = SeenLines.load(self._seen_path)
+        if rebuild:
+            seen.clear()
         f = self.settings.fetch
         with Fetcher(
             timeout=f.timeout,

@@ -10,6 +10,8 @@ JSON file beside the store, so a later run counts them with its own.
 What it cannot do: an article stored before its source's furniture was recognised keeps
 those lines until it is ingested again (the run that learns them drops them from its own
 articles). A record is per machine: clients of one Chroma server each keep their own.
+Two ingests at once each add their own articles to the file as it is when they save;
+two processes saving in the same instant can still lose one's record (it only counts).
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 FILE_NAME = "seen-lines.json"
+_SAVING = threading.Lock()  # one save at a time in this process
 _VERSION = 1
 
 
@@ -56,6 +60,11 @@ class SeenLines:
         self._sources: dict[str, dict[str, Seen]] = {
             key: dict(articles) for key, articles in (sources or {}).items()
         }
+        # What this instance changed, applied to the file as it is when saved, so two
+        # ingests at once (two uploads on the page) do not lose each other's articles.
+        self._recorded: dict[str, dict[str, Seen]] = {}
+        self._forgotten: set[str] = set()
+        self._cleared = False
 
     @classmethod
     def load(cls, path: Path) -> SeenLines:
@@ -94,28 +103,50 @@ class SeenLines:
         """Record (or replace) what was seen of articles of a source."""
         if source and articles:
             self._sources.setdefault(source, {}).update(articles)
+            self._recorded.setdefault(source, {}).update(articles)
 
     def forget(self, article_ids: Iterable[str]) -> None:
         """Drop articles from the record (they were deleted from the store)."""
         ids = set(article_ids)
-        for articles in self._sources.values():
-            for article_id in ids & articles.keys():
-                del articles[article_id]
+        self._forgotten |= ids
+        for changed in (self._sources, self._recorded):
+            for articles in changed.values():
+                for article_id in ids & articles.keys():
+                    del articles[article_id]
 
     def clear(self) -> None:
-        """Forget every article (the store was emptied)."""
+        """Forget every article (the store is rebuilt)."""
         self._sources.clear()
+        self._recorded.clear()
+        self._cleared = True
 
     def save(self) -> None:
-        """Write the record to its path, whole or not at all."""
+        """Apply this record's changes to the file at its path (as it is now: another
+        ingest may have saved since this one loaded), written whole or not at all."""
         if self.path is None:
             return
+        with _SAVING:
+            merged = {} if self._cleared else SeenLines.load(self.path)._sources
+            for articles in merged.values():
+                for article_id in self._forgotten & articles.keys():
+                    del articles[article_id]
+            for key, articles in self._recorded.items():
+                merged.setdefault(key, {}).update(articles)
+            self._write(merged)
+            self._sources = merged
+            self._recorded, self._forgotten, self._cleared = {}, set(), False
+
+    def _write(self, sources: Mapping[str, Mapping[str, Seen]]) -> None:
+        assert self.path is not None
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        sources = {
-            key: {a: {"text": text, "lines": list(lines)} for a, (text, lines) in articles.items()}
-            for key, articles in self._sources.items()
+        data = {
+            "version": _VERSION,
+            "sources": {
+                key: {a: {"text": t, "lines": list(lines)} for a, (t, lines) in articles.items()}
+                for key, articles in sources.items()
+                if articles
+            },
         }
-        data = {"version": _VERSION, "sources": sources}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".seen-lines-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:

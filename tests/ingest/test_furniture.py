@@ -253,6 +253,26 @@ def test_a_deleted_article_no_longer_counts() -> None:
     assert slogan in kept.text
 
 
+def test_two_ingests_at_once_keep_each_others_articles(tmp_path: Path) -> None:
+    path = tmp_path / "seen-lines.json"
+    first, second = SeenLines.load(path), SeenLines.load(path)
+    first.record("source:herald", {"a": ("01", ("aa",))})
+    second.record("source:herald", {"b": ("02", ("aa",))})
+    first.save()
+    second.save()
+    assert set(SeenLines.load(path).earlier("source:herald")) == {"a", "b"}
+    deleting = SeenLines.load(path)
+    deleting.forget(["a"])
+    deleting.save()
+    assert set(SeenLines.load(path).earlier("source:herald")) == {"b"}
+    rebuilt = SeenLines.load(path)
+    rebuilt.clear()
+    rebuilt.record("source:gazette", {"c": ("03", ("bb",))})
+    rebuilt.save()
+    assert SeenLines.load(path).earlier("source:herald") == {}
+    assert set(SeenLines.load(path).earlier("source:gazette")) == {"c"}
+
+
 def test_an_unreadable_record_is_started_again_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
