@@ -187,7 +187,8 @@ class Assistant:
         # Load before a rebuild empties the store: a crash while loading leaves it as it was.
         # Short lines of earlier runs' articles count towards a source's furniture, unless
         # the store is rebuilt from this run's alone.
-        seen = SeenLines.load(self._seen_path)
+        # With a Chroma server nothing is written here: each run counts its own articles.
+        seen = SeenLines.load(self._seen_path) if self._seen_path else SeenLines()
         if rebuild:
             seen.clear()
         f = self.settings.fetch
@@ -232,8 +233,12 @@ class Assistant:
         return report
 
     @property
-    def _seen_path(self) -> Path:
-        """Where the short lines of ingested articles are kept (:mod:`ingest.seen_lines`)."""
+    def _seen_path(self) -> Path | None:
+        """Where the short lines of ingested articles are kept (:mod:`ingest.seen_lines`):
+        beside the embedded store; None with a Chroma server, where nothing is kept
+        locally."""
+        if self.settings.chroma_host:
+            return None
         return Path(self.settings.data_dir) / SEEN_LINES_FILE
 
     def _stored_ids(self, ids: list[str]) -> set[str]:
@@ -243,7 +248,7 @@ class Assistant:
     def delete(self, article_id: str) -> None:
         """Remove an article and all its chunks."""
         self.store.delete_articles([article_id])
-        if self._seen_path.is_file():
+        if self._seen_path and self._seen_path.is_file():
             seen = SeenLines.load(self._seen_path)
             seen.forget([article_id])
             seen.save()

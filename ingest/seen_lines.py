@@ -9,7 +9,8 @@ JSON file beside the store, so a later run counts them with its own.
 
 What it cannot do: an article stored before its source's furniture was recognised keeps
 those lines until it is ingested again (the run that learns them drops them from its own
-articles). A record is per machine: clients of one Chroma server each keep their own.
+articles). The record is kept beside an embedded store only: with a Chroma server, which
+several clients share, each run counts its own articles.
 Two ingests at once each add their own articles to the file as it is when they save;
 two processes saving in the same instant can still lose one's record (it only counts).
 """
