@@ -12,6 +12,7 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.answering.chain import AnswerChain
 from assistant.answering.verify import ModelJudge, NLICheck, Verifier
+from assistant.backends.llamacpp import LlamaCppChat
 from assistant.backends.registry import BACKENDS, CHAT_BACKENDS, make_chat_model
 from assistant.errors import ConfigError
 from assistant.evaluation import RunResult, load_questions, read_results, run_evaluation
@@ -35,6 +36,10 @@ from ingest import Fetcher, chunk_articles, load_sources
 from ingest.documents import IngestReport
 from ingest.seen_lines import FILE_NAME as SEEN_LINES_FILE
 from ingest.seen_lines import SeenLines
+
+# The claim judge's own llama.cpp context: its instructions (about 300 tokens), the quoted
+# sentences and the claim.
+JUDGE_CONTEXT_TOKENS = 2048
 
 
 class Assistant:
@@ -130,6 +135,10 @@ class Assistant:
         judge = v.judge if v.judge is not None else not self.in_process
         checks: list[Verifier] = []
         if judge and chat_model is not None:
+            if isinstance(chat_model, LlamaCppChat):
+                # A context of its own keeps the judge's instructions cached between
+                # answers (the answer's prompt would evict them); claims are short.
+                chat_model = chat_model.for_context("judge", n_ctx=JUDGE_CONTEXT_TOKENS)
             checks.append(ModelJudge(chat_model))
         if v.nli_model is not None:
             checks.append(NLICheck(v.nli_model))

@@ -216,8 +216,8 @@ class VerifySettings(BaseModel):
         None,
         description="Ask the answering chat model, per claim, whether the cited sentences "
         "state it (a one-word Yes/No reply); None: on for server backends (openai:, "
-        "ollama:), off for the in-process ones (local, gguf:), where on 2 cores it costs "
-        "more than the 1.5 s per answer allowed (docs/architecture.md).",
+        "ollama:), off for the in-process ones (local, gguf:), where the 1.5B model as "
+        "judge rejects right short answers (docs/architecture.md).",
     )
     nli_model: Path | None = Field(
         None,

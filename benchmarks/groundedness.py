@@ -23,16 +23,16 @@ of it (seeded) gives the claims:
 
 Each claim is checked against ``evidence_for(claim, passage)`` by each verifier alone
 (the package's own classes) and by the chains ``check_claim`` runs: the deterministic one
-(facts, words) and the one with the judge. Judge calls are grouped in answers of two
-claims, in a seeded order; before each answer one short chat call with another system
-prompt stands for the answer, so the judge's cached prompt prefix is evicted as it is in
-use. By default the judge is asked only what passes facts and words, as in the chain
-(``--judge-all`` asks it everything). Seconds per answer, for a chain with the judge, is
-the median time of the first claim the judge is asked about in an answer (it pays for
-the instructions) plus the median of the second (they are cached): an answer of two
-claims that both reach the judge; "tokens/answer" counts the prompt tokens llama.cpp
-evaluated for them, which does not depend on the machine's load. Without the judge it is
-twice the mean per claim.
+(facts, words) and the one with the judge. The judge runs on its own llama.cpp context,
+as the Assistant gives it (``LlamaCppChat.for_context``), so its instructions stay cached
+between answers; ``--evict-every N`` forgets them before every Nth answer, as happened
+when the judge shared the answer's context. Judge calls are grouped in answers of two
+claims, in a seeded order. By default the judge is asked only what passes facts and
+words, as in the chain (``--judge-all`` asks it everything). Seconds per answer, for a
+chain with the judge, is the median time of the first claim the judge is asked about in
+an answer plus the median of the second: an answer of two claims that both reach the
+judge; "tokens/answer" counts the prompt tokens llama.cpp evaluated for them, which does
+not depend on the machine's load. Without the judge it is twice the mean per claim.
 
 With ``--held-out SET`` the judge's yes/no threshold is read from the other sets' margins
 and the table gives the held-out set apart; figures over the sets used for choosing it
@@ -467,7 +467,7 @@ def run_checks(
     if judge is None:
         return answers
     for n, answer in enumerate(answers):
-        cold = n % evict_every == 0
+        cold = n == 0 or (evict_every > 0 and n % evict_every == 0)
         if cold:
             evict(chat_model)
         # The claims the chain would ask about first, in the answer's order, then the rest.
@@ -637,8 +637,8 @@ def main() -> None:
     parser.add_argument(
         "--evict-every",
         type=int,
-        default=1,
-        help="forget the cached prompt before every Nth answer only (1: every answer)",
+        default=0,
+        help="forget the judge's cached prompt before every Nth answer (0: never)",
     )
     parser.add_argument(
         "--judge-all",
@@ -660,7 +660,9 @@ def main() -> None:
         report(old, pairs, saved["verifiers"], args.held_out)
         return
 
+    from assistant.backends.llamacpp import LlamaCppChat
     from assistant.backends.registry import make_chat_model
+    from assistant.desk import JUDGE_CONTEXT_TOKENS
     from assistant.settings import Settings
     from assistant.store.embedder import SentenceEmbedder
 
@@ -676,6 +678,7 @@ def main() -> None:
         timeout=llm.timeout,
         model_dir=settings.model_dir,
     )
+    assert isinstance(chat_model, LlamaCppChat)
     wanted = [v.strip() for v in args.verifiers.split(",") if v.strip()]
     verifiers: dict[str, Verifier] = {}
     if "facts" in wanted:
@@ -685,7 +688,8 @@ def main() -> None:
     judge: ModelJudge | None = None
     if "judge" in wanted:
         options = {} if args.judge_bias is None else {"bias": args.judge_bias}
-        judge = ModelJudge(chat_model, **options)
+        judge_model = chat_model.for_context("judge", n_ctx=JUDGE_CONTEXT_TOKENS)
+        judge = ModelJudge(judge_model, **options)
         verifiers["judge"] = judge
     if args.nli is not None:
         verifiers["nli"] = NLICheck(args.nli)
@@ -705,7 +709,14 @@ def main() -> None:
 
     rng = random.Random(args.seed)
     answers = run_checks(
-        claims, passages, verifiers, judge, chat_model, rng, args.judge_all, args.evict_every
+        claims,
+        passages,
+        verifiers,
+        judge,
+        judge.chat_model if judge is not None else chat_model,
+        rng,
+        args.judge_all,
+        args.evict_every,
     )
     if judge is not None:
         print(f"judge bias {judge.bias:+.2f}", file=sys.stderr)

@@ -52,6 +52,7 @@ from assistant.answering.short import (
 from assistant.answering.verify import (
     DETERMINISTIC,
     NOTHING_REMOVED,
+    ModelJudge,
     Verdict,
     Verifier,
     verify_answer,
@@ -230,9 +231,13 @@ class AnswerChain:
 
     def warm_up(self) -> None:
         """Load the chat model and read the fixed prompt prefix into its cache (one token
-        written). For in-process models; a server backend would be sent a needless call."""
+        written), and the judge's, when there is one. For in-process models; a server
+        backend would be sent a needless call."""
         if self.chat_model is not None:
             self.chat_model.invoke(self.prefix_messages(), max_tokens=1)
+        for verifier in self.verifiers:
+            if isinstance(verifier, ModelJudge):
+                verifier.warm_up()
 
     def short_answer(self, inputs: dict[str, str], reply: str, request: str = "") -> str:
         """The model's answer as short as a headline, asked after its cited reply in the

@@ -424,8 +424,9 @@ class ModelJudge:
 
     The prompt (``prompts/verify.txt``) begins with its fixed instructions, so llama.cpp,
     which reuses the longest token prefix a prompt shares with the one before, evaluates
-    them once per answer, not once per claim (the answer's own prompt in between evicts
-    them). A claim that is word for word one of the quoted sentences is supported without
+    them once, not once per claim: the Assistant gives an in-process judge a llama.cpp
+    context of its own (``LlamaCppChat.for_context``), which answer prompts do not evict.
+    A claim that is word for word one of the quoted sentences is supported without
     asking.
 
     On llama.cpp in process (``_llm_type == "llama-cpp-chat"``) the reply is one token,
@@ -445,6 +446,12 @@ class ModelJudge:
 
     def prompt(self, claim: str, evidence: str) -> str:
         return self.template.replace("{evidence}", evidence).replace("{claim}", claim)
+
+    def warm_up(self) -> None:
+        """Read the fixed instructions into the model's cache (one token written), so the
+        first claim pays only for its own sentences. For in-process models."""
+        if self._in_process:
+            self.chat_model.invoke([HumanMessage(self.prompt("", ""))], max_tokens=1)
 
     def check(self, claim: str, evidence: str) -> Verdict:
         return self.judge(claim, evidence)[0]

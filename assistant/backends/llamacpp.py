@@ -36,15 +36,17 @@ class _Loaded:
     lock: threading.Lock  # llama.cpp is not thread-safe: one generation at a time
 
 
-# One loaded model per (file, context size) per process: every LlamaCppChat made for the
-# same file shares its weights (mmap'd, so the page cache holds them once) and its KV cache.
-_LOADED: dict[tuple[str, int], _Loaded] = {}
+# One loaded model per (file, context size, context name) per process: every LlamaCppChat
+# made for the same file and context shares its KV cache; the weights are mmap'd, so the
+# page cache holds them once however many contexts read them.
+_LOADED: dict[tuple[str, int, str], _Loaded] = {}
 _LOADING = threading.Lock()
 
 
-def _load_llama(path: Path, *, n_ctx: int, n_threads: int | None) -> _Loaded:
-    """The process's ``Llama`` for ``path`` and ``n_ctx``, loaded on first call."""
-    key = (str(path.resolve()), n_ctx)
+def _load_llama(path: Path, *, n_ctx: int, n_threads: int | None, context: str) -> _Loaded:
+    """The process's ``Llama`` for ``path``, ``n_ctx`` and ``context``, loaded on first
+    call."""
+    key = (str(path.resolve()), n_ctx, context)
     with _LOADING:
         if key in _LOADED:
             return _LOADED[key]
@@ -120,6 +122,10 @@ class LlamaCppChat(BaseChatModel):
     """Most tokens in an answer (the Assistant passes ``LLMSettings.max_tokens``)."""
     stop: list[str] | None = None
     """Stop sequences added to those of every call."""
+    context: str = "answer"
+    """Which of the model's contexts (KV caches) the calls use. Each keeps the prompt
+    prefix of its own calls: the claim judge (:meth:`for_context`) reads its fixed
+    instructions once, where in the answer's context every answer prompt evicted them."""
 
     @property
     def _llm_type(self) -> str:
@@ -140,7 +146,12 @@ class LlamaCppChat(BaseChatModel):
 
     def _loaded(self) -> _Loaded:
         path = self.model_path if self.model_path is not None else qwen_gguf_path(self.model_dir)
-        return _load_llama(path, n_ctx=self.n_ctx, n_threads=self.n_threads)
+        return _load_llama(path, n_ctx=self.n_ctx, n_threads=self.n_threads, context=self.context)
+
+    def for_context(self, context: str, *, n_ctx: int | None = None) -> LlamaCppChat:
+        """The same model on a context (KV cache) of its own, loaded on first use; the
+        weights are shared. ``n_ctx``: its size, when it needs less than the answers'."""
+        return self.model_copy(update={"context": context, "n_ctx": n_ctx or self.n_ctx})
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         stops = [*(self.stop or []), *(stop or [])]

@@ -119,6 +119,28 @@ def test_gguf_models_share_one_loaded_llama(chat: BaseChatModel) -> None:
     assert other._loaded() is chat._loaded()
 
 
+def test_a_context_of_its_own_keeps_its_prompt_cached_between_other_calls(
+    chat: BaseChatModel,
+) -> None:
+    # The claim judge's fixed instructions stay read while answers use the other context.
+    assert isinstance(chat, LlamaCppChat)
+    judge = chat.for_context("judge", n_ctx=1024)
+    assert judge._loaded() is not chat._loaded()
+    assert judge.for_context("judge", n_ctx=1024)._loaded() is judge._loaded()
+    assert judge._loaded().llama.n_ctx() == 1024
+    instructions = "You check claims against sentences. Reply Yes or No. " * 6
+    judge.invoke([HumanMessage(instructions + "Claim one.")], max_tokens=1)
+    chat.invoke([HumanMessage("Something else entirely.")], max_tokens=1)
+    before = list(judge._loaded().llama._input_ids)
+    judge.invoke([HumanMessage(instructions + "Claim two.")], max_tokens=1)
+    after = list(judge._loaded().llama._input_ids)
+    # The tokens reused from the cache: the whole of the instructions, not re-read.
+    reused = next(
+        (i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), len(before)
+    )
+    assert reused >= len(judge.get_token_ids(instructions))
+
+
 def test_gguf_serialises_concurrent_calls(chat: BaseChatModel, counted: AIMessage) -> None:
     streamed: list[str] = []
     thread = threading.Thread(
