@@ -513,7 +513,7 @@ def chain_tokens(c: Claim, keys: Sequence[str]) -> float:
 
 
 def summarise(
-    claims: list[Claim], answers: list[list[Claim]], keys: Sequence[str]
+    claims: list[Claim], answers: list[list[Claim]], keys: Sequence[str], evicting: bool = True
 ) -> dict[str, Any]:
     claims = [c for c in claims if all(k in c.verdicts for k in keys[:1])]
     row: dict[str, Any] = {}
@@ -529,12 +529,16 @@ def summarise(
     row["s_answer"] = 2 * row["s_claim"]
     row["tokens_answer"] = 0.0
     if "judge" in keys:
-        # An answer of two claims the judge is asked about: the first call after the
-        # answer's own prompt pays for the instructions, the second finds them cached.
+        # An answer of two claims the judge is asked about. With the instructions evicted
+        # before each answer, the first call pays for them and the second finds them
+        # cached; on the judge's own context every call but the run's first finds them.
         asked = [c for c in claims if chain_tokens(c, keys) > 0]
         first = [c for c in asked if c.seconds.get("judge_cold")]
         second = [c for c in asked if not c.seconds.get("judge_cold")]
-        if first and second:
+        if not evicting and second:
+            row["s_answer"] = 2 * statistics.median(chain_seconds(c, keys) for c in second)
+            row["tokens_answer"] = 2 * statistics.median(chain_tokens(c, keys) for c in second)
+        elif first and second:
             row["s_answer"] = statistics.median(
                 chain_seconds(c, keys) for c in first
             ) + statistics.median(chain_seconds(c, keys) for c in second)
@@ -593,6 +597,7 @@ def report(
     answers: list[list[Claim]],
     keys: Sequence[str],
     held_out: str | None,
+    evicting: bool = True,
 ) -> dict[str, Any]:
     chains: dict[str, list[str]] = {k: [k] for k in keys}
     if "judge" in keys and any("judge" not in c.verdicts for c in claims):
@@ -615,7 +620,7 @@ def report(
         }
     results: dict[str, Any] = {}
     for title, group in groups.items():
-        rows = {name: summarise(group, answers, chain) for name, chain in chains.items()}
+        rows = {name: summarise(group, answers, chain, evicting) for name, chain in chains.items()}
         results[title] = rows
         print(f"\n### {title}\n\n{table(rows)}")
         if any(c.margin is not None for c in group) and len(det) == 2 and "judge" in keys:
@@ -657,7 +662,7 @@ def main() -> None:
         if args.judge_bias is not None:
             rescore(old, args.judge_bias)
         pairs = [[old[i] for i in pair] for pair in saved["answers"]]
-        report(old, pairs, saved["verifiers"], args.held_out)
+        report(old, pairs, saved["verifiers"], args.held_out, saved.get("evict_every", 1) > 0)
         return
 
     from assistant.backends.llamacpp import LlamaCppChat
@@ -720,7 +725,7 @@ def main() -> None:
     )
     if judge is not None:
         print(f"judge bias {judge.bias:+.2f}", file=sys.stderr)
-    results = report(claims, answers, list(verifiers), args.held_out)
+    results = report(claims, answers, list(verifiers), args.held_out, args.evict_every > 0)
     if args.json:
         index = {id(c): i for i, c in enumerate(claims)}
         args.json.write_text(
@@ -728,6 +733,7 @@ def main() -> None:
                 {
                     "command": sys.argv,
                     "verifiers": list(verifiers),
+                    "evict_every": args.evict_every,
                     "results": results,
                     "claims": [asdict(c) for c in claims],
                     "answers": [[index[id(c)] for c in a] for a in answers],
