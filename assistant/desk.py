@@ -195,8 +195,8 @@ class Assistant:
         """
         # Load before a rebuild empties the store: a crash while loading leaves it as it was.
         # Short lines of earlier runs' articles count towards a source's furniture, unless
-        # the store is rebuilt from this run's alone.
-        # With a Chroma server nothing is written here: each run counts its own articles.
+        # the store is rebuilt from this run's alone (with a Chroma server nothing is
+        # kept locally: each run counts its own articles).
         seen = SeenLines.load(self._seen_path) if self._seen_path else SeenLines()
         if rebuild:
             seen.clear()
