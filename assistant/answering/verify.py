@@ -520,8 +520,10 @@ def _is_quoted(claim: str, evidence: str) -> bool:
 
 def _narrowed(claim: str, evidence: str) -> str:
     """The one quoted sentence that holds at least three quarters of the claim's content
-    words, when there is one; else all the quoted sentences. Fewer tokens to read, and a
-    sentence that states the claim needs no neighbours."""
+    words and every number, date and name of it (what the facts check found in the
+    quoted sentences), when there is one; else all the quoted sentences. Fewer tokens to
+    read, and a sentence that states the claim needs no neighbours; but a year the
+    claim took from the sentence before must stay in sight."""
     spans = sentence_spans(evidence)
     wanted = _stems(claim)
     if len(spans) < 2 or not wanted:
@@ -532,7 +534,10 @@ def _narrowed(claim: str, evidence: str) -> str:
         return sum(_holds(w, have) for w in wanted)
 
     best = max(spans, key=held)
-    return evidence[best[0] : best[1]] if held(best) >= 0.75 * len(wanted) else evidence
+    sentence = evidence[best[0] : best[1]]
+    if held(best) >= 0.75 * len(wanted) and FactsCheck().check(claim, sentence).supported:
+        return sentence
+    return evidence
 
 
 def _one_word(chat_model: BaseChatModel) -> dict[str, Any]:

@@ -175,6 +175,11 @@ def test_the_judge_reads_only_the_sentence_that_holds_the_claim() -> None:
     )
     # spread over two sentences: all of them
     assert _narrowed("The ferry resumed service and tickets cost 4 euros.", evidence) == evidence
+    # a year the sentence before gives stays in sight
+    dated = (
+        "It was 2021 in Oslo. The harbour ferry resumed service on Monday. Tickets cost 4 euros."
+    )
+    assert _narrowed("The ferry resumed service on Monday in 2021.", dated) == dated
 
 
 def test_the_judge_prompt_comes_from_its_file_with_a_fixed_prefix() -> None:
