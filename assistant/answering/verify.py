@@ -24,6 +24,7 @@ each clause has a supporting passage, and an opening naming the passage's own so
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -297,10 +298,19 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,}"
 
 
+def fold_accents(text: str) -> str:
+    """The text with accents taken off letters ("Pelé" -> "Pele", "Gdańsk" -> "Gdansk"):
+    a name is one name however a writer spells its accents."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 class FactsCheck:
-    """Numbers, amounts, months and names of the claim must all be in the evidence."""
+    """Numbers, amounts, months and names of the claim must all be in the evidence
+    (accents folded: "Pele" is "Pelé")."""
 
     def check(self, claim: str, evidence: str) -> Verdict:
+        claim, evidence = fold_accents(claim), fold_accents(evidence)
         missing = sorted(_numbers(claim) - _numbers(evidence))
         if missing:
             return Verdict(False, f"the passage does not give the number {_fmt(missing[0])}")
@@ -361,10 +371,10 @@ _MONTH_NAME = re.compile(rf"\b(?:{'|'.join(name.capitalize() for name in _MONTHS
 
 
 def _stems(text: str) -> set[str]:
-    """Stems of the content words, without fillers, numbers and capitalised month names
-    (FactsCheck compares those: "January 5" is "Jan. 5") and single letters (the "s" of
-    "Kremlin's")."""
-    text = _MONTH_NAME.sub(" ", text)
+    """Stems of the content words, accents folded, without fillers, numbers and
+    capitalised month names (FactsCheck compares those: "January 5" is "Jan. 5") and
+    single letters (the "s" of "Kremlin's")."""
+    text = _MONTH_NAME.sub(" ", fold_accents(text))
     words = [
         w
         for w in content_words(text)

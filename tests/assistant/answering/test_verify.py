@@ -59,6 +59,11 @@ def _passage(text: str, name: str = "a", source: str = "") -> Passage:
         ("The U.S.A said so.", "US officials said so.", False),
         ("A U.S. A spokesman said so.", "A US spokesman said so.", True),
         ("No one should take it at face value.", "No one should take these claims.", True),
+        # A name is one name however its accents are written.
+        ("Then Pelé scored twice.", "Then Pele scored twice in the final.", True),
+        ("Angela Müller spoke.", "Angela Muller spoke on Monday.", True),
+        ("Voters in Gdańsk agreed.", "Voters in Gdansk agreed on Monday.", True),
+        ("Then Pelé scored twice.", "Then Ronaldo scored twice in the final.", False),
         # A clock time on the hour is the hour: "12:00" is not 12 and 0.
         ("It airs at 12:00 a.m. PT.", "It airs at 12 a.m. PT on Sunday.", True),
         ("It airs at 9:30 p.m.", "It airs at 9 p.m.", False),
@@ -104,6 +109,17 @@ def test_content_words_threshold_on_hand_made_claims(
 def test_a_month_is_a_date_not_a_word(claim: str, evidence: str, supported: bool) -> None:
     verdict = check_claim(claim, _passage(evidence), DETERMINISTIC)
     assert verdict.supported is supported
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        ("Pele scored twice.", "Pelé scored twice in the final."),
+        ("Pelé scored twice.", "Pele scored twice in the final."),
+    ],
+)
+def test_accents_do_not_part_a_word(claim: str, evidence: str) -> None:
+    assert check_claim(claim, _passage(evidence), DETERMINISTIC).supported
 
 
 def test_a_time_with_its_zone_is_checked_as_one_claim() -> None:
