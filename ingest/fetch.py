@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Iterable
@@ -27,7 +26,6 @@ from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import certifi
 import httpcore
 import httpx
 
@@ -167,7 +165,7 @@ class _PublicOnlyTransport(httpx.HTTPTransport):
     def __init__(self) -> None:
         super().__init__(trust_env=False)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl.create_default_context(cafile=certifi.where()),
+            ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=100,
             max_keepalive_connections=20,
             keepalive_expiry=5.0,

@@ -265,8 +265,9 @@ def drop_repeated_lines(
             )
             for i in members
         }
-        earlier = seen.earlier(key, exclude=now) if seen is not None and key else {}
+        earlier: dict[str, Seen] = {}
         if seen is not None and key:
+            earlier = seen.earlier(key, exclude=now)
             seen.record(key, now)
         # The same text counts once (the same story loaded under two ids).
         distinct = dict([*earlier.values(), *now.values()])
