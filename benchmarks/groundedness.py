@@ -1,7 +1,7 @@
 """Groundedness benchmark: how well the claim checks keep true claims and catch false ones.
 
     python -m benchmarks.groundedness ../shared/eval/rgb-news ../shared/eval/squad2-500 \
-        ../shared/eval/multihop-rag-500 [--per-set 40] [--verifiers facts,words,judge] \
+        ../shared/eval/multihop-rag-500 [--per-set 40] [--verifiers facts,words,polarity,judge] \
         [--nli FOLDER] [--held-out squad2-500] [--json OUT] [--seed 0]
 
 Passages are the sets' articles cut by the project's own chunking (``chunk_article`` with
@@ -23,16 +23,19 @@ of it (seeded) gives the claims:
 
 Each claim is checked against ``evidence_for(claim, passage)`` by each verifier alone
 (the package's own classes) and by the chains ``check_claim`` runs: the deterministic one
-(facts, words) and the one with the judge. The judge runs on its own llama.cpp context,
-as the Assistant gives it (``LlamaCppChat.for_context``), so its instructions stay cached
-between answers; ``--evict-every N`` forgets them before every Nth answer, as happened
-when the judge shared the answer's context. Judge calls are grouped in answers of two
-claims, in a seeded order. By default the judge is asked only what passes facts and
-words, as in the chain (``--judge-all`` asks it everything). Seconds per answer, for a
-chain with the judge, is the median time of the first claim the judge is asked about in
-an answer plus the median of the second: an answer of two claims that both reach the
-judge; "tokens/answer" counts the prompt tokens llama.cpp evaluated for them, which does
-not depend on the machine's load. Without the judge it is twice the mean per claim.
+(facts, words, polarity) and the one with the judge. (Paraphrases keep their negations by
+construction, so the polarity check cannot lose one here: its cost to supported claims is
+measured on the answers the model wrote instead, docs/groundedness.md.) The judge runs on
+its own llama.cpp context, as the Assistant gives it (``LlamaCppChat.for_context``), so
+its instructions stay cached between answers; ``--evict-every N`` forgets them before
+every Nth answer, as happened when the judge shared the answer's context. Judge calls are
+grouped in answers of two claims, in a seeded order. By default the judge is asked only
+what passes the deterministic checks, as in the chain (``--judge-all`` asks it
+everything). Seconds per answer, for a chain with the judge, is the median time of the
+first claim the judge is asked about in an answer plus the median of the second: an
+answer of two claims that both reach the judge; "tokens/answer" counts the prompt tokens
+llama.cpp evaluated for them, which does not depend on the machine's load. Without the
+judge it is twice the mean per claim.
 
 With ``--held-out SET`` the judge's yes/no threshold is read from the other sets' margins
 and the table gives the held-out set apart; figures over the sets used for choosing it
@@ -59,6 +62,7 @@ from assistant.answering.verify import (
     FactsCheck,
     ModelJudge,
     NLICheck,
+    PolarityCheck,
     Verifier,
     WordsCheck,
     evidence_for,
@@ -80,6 +84,10 @@ _SPELLED = {
     )
 }
 _SPELLED_BY_VALUE = {v: k for k, v in _SPELLED.items()}
+
+
+# The checks that always run in the chain, in its order.
+DETERMINISTIC_KEYS = ("facts", "words", "polarity")
 
 
 def change_number(sentence: str) -> str | None:
@@ -452,7 +460,7 @@ def run_checks(
 ) -> list[list[Claim]]:
     """Every verifier's verdict and time on every claim; returns the answers (pairs of
     claims) the judge was timed in."""
-    deterministic = [k for k in ("facts", "words") if k in verifiers]
+    deterministic = [k for k in DETERMINISTIC_KEYS if k in verifiers]
     evidence = {id(c): evidence_for(c.text, passages[c.set][c.passage]) for c in claims}
     for c in claims:
         for key, verifier in verifiers.items():
@@ -602,13 +610,13 @@ def report(
     chains: dict[str, list[str]] = {k: [k] for k in keys}
     if "judge" in keys and any("judge" not in c.verdicts for c in claims):
         chains["judge (claims facts + words pass)"] = chains.pop("judge")
-    det = [k for k in ("facts", "words") if k in keys]
-    if len(det) == 2:
-        chains["facts + words"] = det
+    det = [k for k in DETERMINISTIC_KEYS if k in keys]
+    if len(det) >= 2:
+        chains[" + ".join(det)] = det
         if "judge" in keys:
-            chains["facts + words + judge"] = [*det, "judge"]
+            chains[" + ".join([*det, "judge"])] = [*det, "judge"]
         if "nli" in keys:
-            chains["facts + words + nli"] = [*det, "nli"]
+            chains[" + ".join([*det, "nli"])] = [*det, "nli"]
     sets = list(dict.fromkeys(c.set for c in claims))
     groups = {"all sets": claims}
     if held_out:
@@ -623,8 +631,8 @@ def report(
         rows = {name: summarise(group, answers, chain, evicting) for name, chain in chains.items()}
         results[title] = rows
         print(f"\n### {title}\n\n{table(rows)}")
-        if any(c.margin is not None for c in group) and len(det) == 2 and "judge" in keys:
-            print("\njudge bias sweep (facts + words + judge): bias, caught, kept")
+        if any(c.margin is not None for c in group) and len(det) >= 2 and "judge" in keys:
+            print(f"\njudge bias sweep ({' + '.join([*det, 'judge'])}): bias, caught, kept")
             for t, caught, kept in sweep(group, [*det, "judge"]):
                 print(f"  {t:+.2f}  {caught:.3f}  {kept:.3f}")
     return results
@@ -634,7 +642,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path)
     parser.add_argument("--per-set", type=int, default=40)
-    parser.add_argument("--verifiers", default="facts,words,judge")
+    parser.add_argument("--verifiers", default="facts,words,polarity,judge")
     parser.add_argument("--nli", type=Path, default=None, help="an NLI CrossEncoder folder")
     parser.add_argument("--held-out", default=None, help="the set not used to choose anything")
     parser.add_argument("--judge-bias", type=float, default=None)
@@ -690,6 +698,8 @@ def main() -> None:
         verifiers["facts"] = FactsCheck()
     if "words" in wanted:
         verifiers["words"] = WordsCheck()
+    if "polarity" in wanted:
+        verifiers["polarity"] = PolarityCheck()
     judge: ModelJudge | None = None
     if "judge" in wanted:
         options = {} if args.judge_bias is None else {"bias": args.judge_bias}

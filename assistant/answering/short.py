@@ -28,6 +28,7 @@ from assistant.answering.citations import CANNOT_ANSWER, MARKER
 from assistant.answering.extractive import Extract, relevance
 from assistant.answering.sentences import content_words, is_furniture, sentence_spans
 from assistant.answering.verify import (
+    NEGATION,
     FactsCheck,
     Verdict,
     WordsCheck,
@@ -42,10 +43,14 @@ from assistant.types import Citation, Passage
 MAX_SHORT_WORDS = 12
 
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:short answer|answer)\s*:\s*(?:\*\*)?\s*", re.I)
+# What opens a yes/no question: an auxiliary, alone or after an opening phrase and a comma
+# ("Between the two reports, is there ...?", "After the vote, did ...?").
 _YES_NO_QUESTION = re.compile(
-    r"^\s*(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|"
-    r"may|might|must)\b",
-    re.I,
+    r"^\s*(?:(?:after|before|between|since|during|following|in|on|at|by|from|given|when|"
+    r"while|as|considering|according to)\b[^?]*?,\s+)?"
+    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|"
+    r"must)\b",
+    re.IGNORECASE,
 )
 _YES_NO_REPLY = re.compile(r"^\W*(yes|no)\b", re.I)
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
@@ -53,17 +58,21 @@ _MONTH_DAY = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}$", re.I
 )
 
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nor|neither|without|den(?:y|ies|ied)|rejected|false)\b|n[’']t\b",
-    re.I,
-)
-
 _FACTS = FactsCheck()
 _ALL_WORDS = WordsCheck(threshold=1.0)
 
 
 def is_yes_no(question: str) -> bool:
-    """A question answered by Yes or No ("Did the council approve it?")."""
+    """A question answered by Yes or No: it opens with an auxiliary ("Did the council
+    approve it?"), or with a phrase and a comma before one ("After the vote, did the mayor
+    resign?").
+
+    Example:
+        >>> is_yes_no("Between the two reports, is there a change in tone?")
+        True
+        >>> is_yes_no("After the vote, who resigned?")
+        False
+    """
     return bool(_YES_NO_QUESTION.match(question))
 
 
@@ -107,7 +116,7 @@ def check_short(
     that may drop a right Yes or No, never one that turns it over.
     """
     if short in ("Yes.", "No."):
-        negated = bool(_NEGATION.search(MARKER.sub("", body))) != bool(_NEGATION.search(question))
+        negated = bool(NEGATION.search(MARKER.sub("", body))) != bool(NEGATION.search(question))
         if (short == "Yes.") == negated:
             return Verdict(False, f"the cited sentences do not say {short[:-1].lower()}")
         return Verdict(True)

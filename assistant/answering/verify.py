@@ -10,6 +10,8 @@ cheapest first; the first that fails decides:
    claim is in the evidence ("7,000", "7000" and "seven thousand" are one number).
 2. :class:`WordsCheck` (always): most of the claim's content words, roughly lemmatised,
    are in the evidence, so an act the passage never mentions fails.
+   :class:`PolarityCheck` (always): the claim and the sentence it matches agree in
+   negation, so "not" put in or taken out fails.
 3. :class:`ModelJudge` (a setting): the answering chat model asked whether the quoted
    sentences state the claim, with a one-word Yes/No reply.
 4. :class:`NLICheck` (a setting): a sentence-transformers NLI cross-encoder from disk.
@@ -51,11 +53,20 @@ SUPPORT_LABEL = "The model's sentences were removed; the passage that holds its 
 DECLINED_SUPPORT_LABEL = (
     "The model said the articles don't say, then gave this answer; the passage that holds it says:"
 )
+# Said between "Yes." and the passage sentences quoted under it when the model gave no
+# answer that could be checked and the judge found each part of the question stated by
+# one of them (assistant/answering/yes_no.py).
+YES_SUPPORT_LABEL = (
+    "The model gave no answer that could be checked; each part of the question is stated "
+    "by a passage sentence quoted here:"
+)
 NOTHING_REMOVED: tuple[RemovedClaim, ...] = ()
 
 
 def support_label(answer: Answer) -> str:
     """What is said between a short answer and the passage sentence quoted under it."""
+    if answer.short == "Yes.":
+        return YES_SUPPORT_LABEL
     return DECLINED_SUPPORT_LABEL if answer.declined else SUPPORT_LABEL
 
 
@@ -423,6 +434,69 @@ class WordsCheck:
         return Verdict(False, f"the passage does not mention: {', '.join(missing)}")
 
 
+# Words that turn a statement over: "not", "never", "denied", "false" ...
+NEGATION = re.compile(
+    r"\b(?:not|no|never|none|nor|neither|without|den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?"
+    r"|refus(?:e|es|ed|ing)|false)\b|n[’']t\b",
+    re.IGNORECASE,
+)
+
+
+# Where a sentence's parts meet: a comma, semicolon, colon or dash, or "and", "but",
+# "while", "whereas". A negation is read within its part.
+_PART_BREAK = re.compile(
+    r"[,;:][\"”’')]*\s+|\s+[—–]\s+|\s+(?:and|but|while|whereas)\s+", re.IGNORECASE
+)
+
+
+def _parts(text: str) -> list[set[str]]:
+    """The stems of each part of a text that has any, with whether it holds a negation
+    (as the stem "~")."""
+    out = []
+    for part in _PART_BREAK.split(text):
+        stems = _stems(part)
+        if stems:
+            out.append(stems | ({"~"} if NEGATION.search(part) else set()))
+    return out
+
+
+class PolarityCheck:
+    """The claim does not turn over what its evidence sentence says: a claim with a
+    negation ("not", "never", "denied", "false", ...) needs one in the sentence, and a
+    part of the claim without one must not match a part of the sentence that has one.
+
+    Facts and words pass a claim with "not" put in or taken out, or "The White House
+    confirmed the withdrawal" cited to the sentence calling the withdrawal "false": it
+    holds the same names and words. This catches those. The sentence is the one sharing
+    most content words with the claim (each, when several share as many). Its parts are
+    split at commas, dashes, "and", "but" and "while", so the "false" of one part ("...
+    called the claims 'false' and accused Russia of increasing its troops") does not turn
+    over a claim about the next; a negated claim is held by a negation anywhere in the
+    sentence, as "An official said it was false" is by "'... it was false,' an official
+    said". An opposite word with no negation ("rose" for "fell") is not caught: that is
+    the judge's work. The negation words were chosen from how negation is written, not on
+    the shared evaluation sets.
+    """
+
+    def check(self, claim: str, evidence: str) -> Verdict:
+        spans = sentence_spans(evidence)
+        wanted = _stems(claim)
+        if not spans or not wanted:
+            return SUPPORTED
+        shared = [len(wanted & _stems(evidence[s:e])) for s, e in spans]
+        best = [evidence[s:e] for (s, e), n in zip(spans, shared, strict=True) if n == max(shared)]
+        if NEGATION.search(claim) and not any(NEGATION.search(x) for x in best):
+            return Verdict(False, "the claim negates what the passage states")
+        said = [part for sentence in best for part in _parts(sentence)]
+        for part in _parts(claim):
+            if "~" in part:
+                continue
+            overlap = [len(part & p) for p in said]
+            if any("~" in p for p, n in zip(said, overlap, strict=True) if n and n == max(overlap)):
+                return Verdict(False, "the passage negates what the claim states")
+        return SUPPORTED
+
+
 # -- the chat model as judge -----------------------------------------------------------------
 
 # The margin logit(No) - logit(Yes) at and above which the in-process judge says No.
@@ -589,7 +663,7 @@ class NLICheck:
 
 # -- the stage -------------------------------------------------------------------------------
 
-DETERMINISTIC: tuple[Verifier, ...] = (FactsCheck(), WordsCheck())
+DETERMINISTIC: tuple[Verifier, ...] = (FactsCheck(), WordsCheck(), PolarityCheck())
 
 
 def evidence_for(claim: str, passage: Passage) -> str:

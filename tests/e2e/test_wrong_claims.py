@@ -5,8 +5,9 @@ client path (``openai:`` backend, streaming answers, one-word judge calls), over
 sample article in a real store with the real embedder. The model is scripted: for the
 answer prompt it writes four kinds of wrong sentence, each beside a true sentence with a
 correct citation: (1) a flipped meaning, (2) a changed number, (3) an invented act, (4) a
-sentence with no marker. For judge prompts it answers as a careful judge would: "No" for
-the claims the article does not make (the four below), "Yes" for the rest.
+sentence with no marker; and (5) an opposite word ("reduced" for "increased"), which only
+the judge can tell. For judge prompts it answers as a careful judge would: "No" for the
+claims the article does not make (the five below), "Yes" for the rest.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ NUMBER = "Russia increased its troop presence by about 70,000 troops"
 TRUE_NATO = "Stoltenberg said the alliance had not seen any de-escalation"
 INVENTED = "Stoltenberg resigned as NATO secretary-general in protest"
 UNMARKED = "Russia has already pulled all of its forces back to their bases."
-WRONG = (FLIPPED, NUMBER, INVENTED, UNMARKED.rstrip("."))
+OPPOSITE = "Russia reduced its troop presence along the Ukrainian border by as many as 7,000 troops"
+WRONG = (FLIPPED, NUMBER, INVENTED, UNMARKED.rstrip("."), OPPOSITE)
 
 
 def _number_of(prompt: str, phrase: str) -> int:
@@ -55,7 +57,8 @@ def scripted_answer(prompt: str) -> str:
     nato = _number_of(prompt, "not seen any de-escalation")
     return (
         f"{TRUE_CALLED} [{claims}]. {FLIPPED} [{claims}]. {TRUE_NUMBER} [{claims}]. "
-        f"{NUMBER} [{claims}]. {TRUE_NATO} [{nato}]. {INVENTED} [{nato}]. {UNMARKED}"
+        f"{NUMBER} [{claims}]. {TRUE_NATO} [{nato}]. {INVENTED} [{nato}]. {UNMARKED} "
+        f"{OPPOSITE} [{claims}]."
     )
 
 
@@ -119,18 +122,20 @@ def test_no_wrong_claim_reaches_the_answer_and_each_is_listed(
     assert set(removed) == set(WRONG), answer.removed
     assert "70,000" in removed[NUMBER]  # the facts check: a number the passage lacks
     assert "resign" in removed[INVENTED] and "protest" in removed[INVENTED]  # content words
-    assert "model" in removed[FLIPPED]  # only the judge tells a flipped meaning
+    # "confirmed ... withdrawn" cited to the sentence calling the withdrawal "false"
+    assert removed[FLIPPED] == "the passage negates what the claim states"
+    assert "model" in removed[OPPOSITE]  # only the judge tells an opposite word
     assert removed[UNMARKED.rstrip(".")] == "no passage supports it"
     unmarked = next(r for r in answer.removed if r.text.startswith("Russia has already"))
     assert unmarked.cited == ()
     _assert_true_sentences_keep_their_citations(answer)
-    assert (FLIPPED + ".", "No") in script.judged or (FLIPPED, "No") in script.judged
+    assert (OPPOSITE + ".", "No") in script.judged or (OPPOSITE, "No") in script.judged
     as_json = answer.as_dict()["removed"]
     assert {r["text"].rstrip(".") for r in as_json} == set(WRONG)
     assert all(r["reason"] for r in as_json)
 
 
-def test_the_deterministic_checks_alone_catch_the_number_and_the_invented_act(
+def test_the_deterministic_checks_alone_catch_all_but_the_opposite_word(
     server: tuple[ScriptedServer, str], store: Path
 ) -> None:
     script, url = server
@@ -142,6 +147,8 @@ def test_the_deterministic_checks_alone_catch_the_number_and_the_invented_act(
     assert "70,000" in removed[NUMBER]
     assert "protest" in removed[INVENTED]
     assert UNMARKED.rstrip(".") in removed
-    # The flipped meaning holds the passage's words and names: only the judge catches it.
-    assert FLIPPED not in removed and FLIPPED in answer.text
+    assert removed[FLIPPED] == "the passage negates what the claim states"
+    # The opposite word holds the passage's words, names and polarity: only the judge
+    # catches it.
+    assert OPPOSITE not in removed and OPPOSITE in answer.text
     _assert_true_sentences_keep_their_citations(answer)

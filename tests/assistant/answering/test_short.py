@@ -73,6 +73,21 @@ def test_parts_repeating_the_question_are_dropped(reply: str, question: str, sho
     assert clean_short(reply, question) == short
 
 
+@pytest.mark.parametrize(
+    ("question", "yes_no"),
+    [
+        ("Did Russia withdraw its troops?", True),
+        ("Between the two reports, is there a change in tone?", True),
+        ("After the vote on Monday, June 3, did the mayor resign?", True),
+        ("Who disputed the withdrawal?", False),
+        ("After the vote, who resigned?", False),
+        ("In 2021, which team won the title?", False),
+    ],
+)
+def test_a_yes_no_question_may_open_with_a_phrase(question: str, yes_no: bool) -> None:
+    assert is_yes_no(question) is yes_no
+
+
 def test_a_yes_no_question_gets_a_plain_yes_or_no() -> None:
     assert is_yes_no("Did Russia withdraw its troops?")
     assert not is_yes_no("Who disputed the withdrawal?")

@@ -19,6 +19,7 @@ from assistant.answering.verify import (
     FactsCheck,
     ModelJudge,
     NLICheck,
+    PolarityCheck,
     Verdict,
     WordsCheck,
     check_claim,
@@ -135,8 +136,49 @@ def test_a_time_with_its_zone_is_checked_as_one_claim() -> None:
     assert [r.reason for r in removed] == ["the passage does not give the number 10"]
 
 
-def test_a_flipped_meaning_passes_the_deterministic_checks_and_not_the_judge() -> None:
-    claim = "The White House confirmed that Russia had withdrawn its troops."
+@pytest.mark.parametrize(
+    ("claim", "evidence", "supported"),
+    [
+        ("NATO has seen de-escalation.", "NATO has not seen any de-escalation.", False),
+        ("NATO has not seen any de-escalation.", "NATO has not seen any de-escalation.", True),
+        ("NATO hasn't seen any de-escalation.", "NATO has not seen any de-escalation.", True),
+        ("The council did not approve the plan.", "The council approved the plan.", False),
+        (
+            "Moscow accepted Stoltenberg’s assessment.",
+            "Moscow denied Stoltenberg’s assessment.",
+            False,
+        ),
+        (
+            "Moscow rejected Stoltenberg’s assessment.",
+            "Moscow denied Stoltenberg’s assessment.",
+            True,
+        ),
+        # Only the sentence the claim matches counts, not its neighbours.
+        (
+            "The ferry resumed service on Monday.",
+            "The ferry resumed service on Monday. It had not run since May.",
+            True,
+        ),
+    ],
+)
+def test_a_claim_and_its_sentence_agree_in_negation(
+    claim: str, evidence: str, supported: bool
+) -> None:
+    assert PolarityCheck().check(claim, evidence).supported is supported
+
+
+def test_a_confirmation_cited_to_a_sentence_calling_it_false_is_removed() -> None:
+    passage = _passage(SAMPLE)
+    verdict = check_claim(
+        "The White House confirmed that Russia had withdrawn its troops.", passage, DETERMINISTIC
+    )
+    assert not verdict.supported and verdict.reason == "the passage negates what the claim states"
+    text = "The White House called the withdrawal claims false [1]."
+    assert verify_answer(text, [passage], DETERMINISTIC) == (text, ())
+
+
+def test_an_opposite_word_passes_the_deterministic_checks_and_not_the_judge() -> None:
+    claim = "Russia decreased its troop presence by about 7,000 troops."
     passage = _passage(SAMPLE)
     assert check_claim(claim, passage, DETERMINISTIC).supported
     judge = ModelJudge(FakeListChatModel(responses=["No"]))
@@ -222,7 +264,7 @@ def local_judge() -> ModelJudge:
 @pytest.mark.parametrize(
     ("claim", "supported"),
     [
-        ("The White House confirmed that Russia had withdrawn its troops.", False),
+        ("Russia decreased its troop presence by about 7,000 troops.", False),
         ("The White House said the Russian claims of a withdrawal were false.", True),
     ],
 )
