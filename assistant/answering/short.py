@@ -52,6 +52,9 @@ _YES_NO_QUESTION = re.compile(
     r"must)\b",
     re.IGNORECASE,
 )
+# A question offering a word and its opposite ("... consistent or inconsistent?", "agree
+# or disagree?") asks which, not whether.
+_CHOICE = re.compile(r"\b(\w+)\s+or\s+(?:in|un|dis|non|im|ir)-?\1\W*$", re.IGNORECASE)
 _YES_NO_REPLY = re.compile(r"^\W*(yes|no)\b", re.I)
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
 _MONTH_DAY = re.compile(
@@ -65,7 +68,8 @@ _ALL_WORDS = WordsCheck(threshold=1.0)
 def is_yes_no(question: str) -> bool:
     """A question answered by Yes or No: it opens with an auxiliary ("Did the council
     approve it?"), or with a phrase and a comma before one ("After the vote, did the mayor
-    resign?").
+    resign?"), and does not end offering a word and its opposite ("Was the coverage
+    consistent or inconsistent?").
 
     Example:
         >>> is_yes_no("Between the two reports, is there a change in tone?")
@@ -73,7 +77,7 @@ def is_yes_no(question: str) -> bool:
         >>> is_yes_no("After the vote, who resigned?")
         False
     """
-    return bool(_YES_NO_QUESTION.match(question))
+    return bool(_YES_NO_QUESTION.match(question)) and not _CHOICE.search(question)
 
 
 def clean_short(reply: str, question: str) -> str:

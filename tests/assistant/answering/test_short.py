@@ -82,6 +82,9 @@ def test_parts_repeating_the_question_are_dropped(reply: str, question: str, sho
         ("Who disputed the withdrawal?", False),
         ("After the vote, who resigned?", False),
         ("In 2021, which team won the title?", False),
+        ("Was the coverage of the two reports consistent or inconsistent?", False),
+        ("Between the two reports, did the outlets agree or disagree?", False),
+        ("Did the council approve the plan or not?", True),
     ],
 )
 def test_a_yes_no_question_may_open_with_a_phrase(question: str, yes_no: bool) -> None:
