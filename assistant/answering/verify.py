@@ -434,10 +434,11 @@ class WordsCheck:
         return Verdict(False, f"the passage does not mention: {', '.join(missing)}")
 
 
-# Words that turn a statement over: "not", "never", "denied", "false" ...
+# Words that turn a statement over: "not", "never", "denied", "false" ... ("not only X but
+# also Y" turns nothing over).
 NEGATION = re.compile(
-    r"\b(?:not|no|never|none|nor|neither|without|den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?"
-    r"|refus(?:e|es|ed|ing)|false)\b|n[’']t\b",
+    r"\b(?:not(?!\s+(?:only|just|merely|simply)\b)|no|never|none|nor|neither|without"
+    r"|den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|refus(?:e|es|ed|ing)|false)\b|n[’']t\b",
     re.IGNORECASE,
 )
 

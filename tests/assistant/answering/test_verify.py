@@ -153,6 +153,13 @@ def test_a_time_with_its_zone_is_checked_as_one_claim() -> None:
             "Moscow denied Stoltenberg’s assessment.",
             True,
         ),
+        # "not only ... but also" negates nothing.
+        (
+            "Unemployment harms growth because it is a waste of resources.",
+            "Unemployment harms growth not only because it is a waste of resources, but "
+            "also because it drives people to poverty.",
+            True,
+        ),
         # Only the sentence the claim matches counts, not its neighbours.
         (
             "The ferry resumed service on Monday.",
