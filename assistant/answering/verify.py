@@ -316,12 +316,81 @@ def fold_accents(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# North American time zones written out or shortened, standard or daylight, are one zone:
+# "8 p.m. Eastern Time", "8 p.m. EST" and "8 p.m. ET".
+_ZONE = re.compile(
+    r"\b(Eastern|Central|Mountain|Pacific)(?:\s+(?:Standard|Daylight))?\s+Time\b"
+    r"|\b([ECMP])[SD]T\b"
+)
+
+
+def _same_zones(text: str) -> str:
+    return _ZONE.sub(lambda m: (m[1] or m[2])[0] + "T", text)
+
+
+# The adjective of a place is the place ("Russian" is "Russia", "Chinese" "China", "Kentish"
+# "Kent"): the place's name, without a last vowel or "y", and one of these endings.
+_PLACE_ENDINGS = ("n", "an", "ian", "ean", "ese", "i", "ish", "ic", "er")
+# Adjectives the endings do not make.
+_PLACE_ADJECTIVES = {
+    "french": "france",
+    "british": "britain",
+    "dutch": "netherlands",
+    "swiss": "switzerland",
+    "greek": "greece",
+    "welsh": "wales",
+    "spanish": "spain",
+    "swedish": "sweden",
+    "danish": "denmark",
+    "finnish": "finland",
+    "irish": "ireland",
+    "scottish": "scotland",
+    "english": "england",
+    "polish": "poland",
+    "turkish": "turkey",
+    "norwegian": "norway",
+    "portuguese": "portugal",
+    "belgian": "belgium",
+    "lebanese": "lebanon",
+    "afghan": "afghanistan",
+    "filipino": "philippines",
+    "thai": "thailand",
+    "peruvian": "peru",
+}
+
+
+def _is_place_adjective(adjective: str, place: str) -> bool:
+    """Whether one word is the other's adjective of place ("russian", "russia"), or its
+    plural as a noun ("russians")."""
+    if adjective.endswith("s") and not adjective.endswith("ss"):
+        adjective = adjective[:-1]
+    if _PLACE_ADJECTIVES.get(adjective) == place:
+        return True
+    if len(place) < 4 or not adjective.startswith(place[:-1]):
+        return False
+    roots = [place, place[:-1]] if place[-1] in "aeiouy" else [place]
+    return any(adjective == root + end for root in roots for end in _PLACE_ENDINGS) or (
+        place.endswith("y") and adjective == place[:-1]  # "Germany", "German"
+    )
+
+
+def _named_in(name: str, words: set[str]) -> bool:
+    """A name is in the evidence as itself, as the place its adjective names, or as the
+    adjective of the place it names."""
+    return name in words or any(
+        _is_place_adjective(name, w) or _is_place_adjective(w, name) for w in words
+    )
+
+
 class FactsCheck:
     """Numbers, amounts, months and names of the claim must all be in the evidence
-    (accents folded: "Pele" is "Pelé")."""
+    (accents folded: "Pele" is "Pelé"; "Eastern Time" is "ET"; a place's adjective is
+    the place: "Russian" is "Russia"). The endings that make adjectives of places also
+    make "Julian" of "Julia": a name swapped for one so close passes."""
 
     def check(self, claim: str, evidence: str) -> Verdict:
-        claim, evidence = fold_accents(claim), fold_accents(evidence)
+        claim = _same_zones(fold_accents(claim))
+        evidence = _same_zones(fold_accents(evidence))
         missing = sorted(_numbers(claim) - _numbers(evidence))
         if missing:
             return Verdict(False, f"the passage does not give the number {_fmt(missing[0])}")
@@ -329,8 +398,10 @@ class FactsCheck:
         if months:
             names = {v: k for k, v in _MONTHS.items() if len(k) > 4 or k == "may"}
             return Verdict(False, f"the passage does not give the date ({names[min(months)]})")
-        words = {_name_key(w) for w in _WORDLIKE.findall(evidence)}
-        absent = sorted(_names(claim) - words)
+        # Initials are read as the claim's are: "J. F. Lawton" names "JF" in both.
+        words = {_name_key(w) for w in _WORDLIKE.findall(join_initials(evidence))}
+        words |= {_name_key(w) for w in _WORDLIKE.findall(evidence)}
+        absent = sorted(n for n in _names(claim) if not _named_in(n, words))
         if absent:
             return Verdict(False, f"the passage does not name {absent[0]!r}")
         return SUPPORTED
@@ -385,7 +456,7 @@ def _stems(text: str) -> set[str]:
     """Stems of the content words, accents folded, without fillers, numbers and
     capitalised month names (FactsCheck compares those: "January 5" is "Jan. 5") and
     single letters (the "s" of "Kremlin's")."""
-    text = _MONTH_NAME.sub(" ", fold_accents(text))
+    text = _MONTH_NAME.sub(" ", _same_zones(fold_accents(text)))
     words = [
         w
         for w in content_words(text)

@@ -59,6 +59,10 @@ def _passage(text: str, name: str = "a", source: str = "") -> Passage:
         ("The U.S.A said so.", "USA officials said so.", True),
         ("The U.S.A said so.", "US officials said so.", False),
         ("A U.S. A spokesman said so.", "A US spokesman said so.", True),
+        # Spaced initials in the evidence are the claim's initials too.
+        ("It was written by J. F. Lawton.", "The film, written by J. F. Lawton, ran.", True),
+        ("It was written by George R. R. Martin.", "George R.R. Martin wrote it.", True),
+        ("It was written by J. F. Lawton.", "The film, written by J. R. Lawton, ran.", False),
         ("No one should take it at face value.", "No one should take these claims.", True),
         # A name is one name however its accents are written.
         ("Then Pelé scored twice.", "Then Pele scored twice in the final.", True),
@@ -68,6 +72,19 @@ def _passage(text: str, name: str = "a", source: str = "") -> Passage:
         # A clock time on the hour is the hour: "12:00" is not 12 and 0.
         ("It airs at 12:00 a.m. PT.", "It airs at 12 a.m. PT on Sunday.", True),
         ("It airs at 9:30 p.m.", "It airs at 9 p.m.", False),
+        # A time zone written out or shortened is one zone; another zone is not.
+        ("It airs at 8 p.m. Eastern Time.", "It airs at 8 p.m. ET on Sunday.", True),
+        ("It airs at 8 p.m. EST.", "It airs at 8 p.m. Eastern on Sunday, ET.", True),
+        ("It airs at 8 p.m. Pacific Time.", "It airs at 8 p.m. ET on Sunday.", False),
+        # A place's adjective is the place, either way round; another place is not.
+        ("The Russian government denied it.", "Russia denied it on Monday.", True),
+        ("Then Ukraine's president spoke.", "Then the Ukrainian president spoke.", True),
+        ("The Chinese team won.", "China won the final.", True),
+        ("Many Israelis protested.", "Protests in Israel grew.", True),
+        ("A German firm bid.", "Germany bid for it.", True),
+        ("The French team won.", "France won the final.", True),
+        ("The Iraqi army moved.", "Iran moved troops.", False),
+        ("The Russian government denied it.", "Ukraine denied it on Monday.", False),
     ],
 )
 def test_numbers_dates_and_names_must_be_in_the_evidence(
