@@ -324,8 +324,9 @@ _ZONE = re.compile(
 )
 
 
-def _same_zones(text: str) -> str:
-    return _ZONE.sub(lambda m: (m[1] or m[2])[0] + "T", text)
+def _plain(text: str) -> str:
+    """The text as the checks compare it: accents folded, time zones shortened."""
+    return _ZONE.sub(lambda m: (m[1] or m[2])[0] + "T", fold_accents(text))
 
 
 # The adjective of a place is the place ("Russian" is "Russia", "Chinese" "China", "Kentish"
@@ -389,8 +390,7 @@ class FactsCheck:
     make "Julian" of "Julia": a name swapped for one so close passes."""
 
     def check(self, claim: str, evidence: str) -> Verdict:
-        claim = _same_zones(fold_accents(claim))
-        evidence = _same_zones(fold_accents(evidence))
+        claim, evidence = _plain(claim), _plain(evidence)
         missing = sorted(_numbers(claim) - _numbers(evidence))
         if missing:
             return Verdict(False, f"the passage does not give the number {_fmt(missing[0])}")
@@ -456,7 +456,7 @@ def _stems(text: str) -> set[str]:
     """Stems of the content words, accents folded, without fillers, numbers and
     capitalised month names (FactsCheck compares those: "January 5" is "Jan. 5") and
     single letters (the "s" of "Kremlin's")."""
-    text = _MONTH_NAME.sub(" ", _same_zones(fold_accents(text)))
+    text = _MONTH_NAME.sub(" ", _plain(text))
     words = [
         w
         for w in content_words(text)
