@@ -102,6 +102,7 @@ class Assistant:
             ),
         )
         chat_model = self._chat_model(s.backend)
+        judge = self._judge(chat_model)
         self.chain = AnswerChain(
             self.searcher,
             self.embedder,
@@ -112,7 +113,8 @@ class Assistant:
             history_tokens=s.llm.history_tokens,
             per_article=r.per_article,
             select=s.llm.select_sentences,
-            verifiers=self._verifiers(chat_model),
+            verifiers=self._verifiers(judge),
+            reworded=judge if s.verify.reworded else None,
         )
 
     @property
@@ -129,19 +131,30 @@ class Assistant:
         if self.in_process:
             self.chain.warm_up()
 
-    def _verifiers(self, chat_model: BaseChatModel | None) -> list[Verifier]:
-        """The claim checks the verify settings turn on, after the deterministic ones."""
+    def _judge(self, chat_model: BaseChatModel | None) -> ModelJudge | None:
+        """The chat model as claim judge, when a verify setting asks for one."""
         v = self.settings.verify
-        judge = v.judge if v.judge is not None else not self.in_process
+        if chat_model is None or not (self.judge_on or v.reworded):
+            return None
+        if isinstance(chat_model, LlamaCppChat):
+            # A context of its own keeps the judge's instructions cached between
+            # answers (the answer's prompt would evict them); claims are short.
+            chat_model = chat_model.for_context("judge", n_ctx=JUDGE_CONTEXT_TOKENS)
+        return ModelJudge(chat_model)
+
+    @property
+    def judge_on(self) -> bool:
+        """Whether every claim the always-on checks pass is put to the judge."""
+        v = self.settings.verify
+        return v.judge if v.judge is not None else not self.in_process
+
+    def _verifiers(self, judge: ModelJudge | None) -> list[Verifier]:
+        """The claim checks the verify settings turn on, after the always-on ones."""
         checks: list[Verifier] = []
-        if judge and chat_model is not None:
-            if isinstance(chat_model, LlamaCppChat):
-                # A context of its own keeps the judge's instructions cached between
-                # answers (the answer's prompt would evict them); claims are short.
-                chat_model = chat_model.for_context("judge", n_ctx=JUDGE_CONTEXT_TOKENS)
-            checks.append(ModelJudge(chat_model))
-        if v.nli_model is not None:
-            checks.append(NLICheck(v.nli_model))
+        if judge is not None and self.judge_on:
+            checks.append(judge)
+        if self.settings.verify.nli_model is not None:
+            checks.append(NLICheck(self.settings.verify.nli_model))
         return checks
 
     def _chat_model(self, spec: str) -> BaseChatModel | None:

@@ -219,6 +219,13 @@ class VerifySettings(BaseModel):
         "ollama:), off for the in-process ones (local, gguf:), where the 1.5B model as "
         "judge rejects right short answers (docs/architecture.md).",
     )
+    reworded: bool = Field(
+        True,
+        description="A claim whose numbers, names and negations hold but whose words "
+        "differ from the cited passage's is kept when the chat model, asked as with "
+        "judge, reads the passage as stating it; false: such claims are removed. The "
+        "model is asked only about those claims.",
+    )
     nli_model: Path | None = Field(
         None,
         description="Folder of a sentence-transformers NLI CrossEncoder on disk, asked per "

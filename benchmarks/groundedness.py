@@ -1,7 +1,7 @@
 """Groundedness benchmark: how well the claim checks keep true claims and catch false ones.
 
     python -m benchmarks.groundedness ../shared/eval/rgb-news ../shared/eval/squad2-500 \
-        ../shared/eval/multihop-rag-500 [--per-set 40] [--verifiers facts,words,polarity,judge] \
+        ../shared/eval/multihop-rag-500 [--per-set 40] [--verifiers facts,words,polarity,reworded] \
         [--nli FOLDER] [--held-out squad2-500] [--json OUT] [--seed 0]
 
 Passages are the sets' articles cut by the project's own chunking (``chunk_article`` with
@@ -23,7 +23,10 @@ of it (seeded) gives the claims:
 
 Each claim is checked against ``evidence_for(claim, passage)`` by each verifier alone
 (the package's own classes) and by the chains ``check_claim`` runs: the deterministic one
-(facts, words, polarity) and the one with the judge. (Paraphrases keep their negations by
+(facts, words, polarity), the one the Assistant runs by default with a chat model (facts,
+polarity, then ``reworded``: the words check, with the judge reading again the claims it
+fails; asked only where facts and polarity pass), and the ones with the judge on every
+claim. (Paraphrases keep their negations by
 construction, so the polarity check cannot lose one here: its cost to supported claims is
 measured on the answers the model wrote instead, docs/groundedness.md.) The judge runs on
 its own llama.cpp context, as the Assistant gives it (``LlamaCppChat.for_context``), so
@@ -63,6 +66,7 @@ from assistant.answering.verify import (
     ModelJudge,
     NLICheck,
     PolarityCheck,
+    Reworded,
     Verifier,
     WordsCheck,
     evidence_for,
@@ -464,11 +468,24 @@ def run_checks(
     evidence = {id(c): evidence_for(c.text, passages[c.set][c.passage]) for c in claims}
     for c in claims:
         for key, verifier in verifiers.items():
-            if key == "judge":
+            if key == "judge" or key == "reworded":
                 continue
             start = time.perf_counter()
             c.verdicts[key] = verifier.check(c.text, evidence[id(c)]).supported
             c.seconds[key] = time.perf_counter() - start
+    if "reworded" in verifiers:
+        # As in the chain, it runs after the facts and polarity checks: only a claim both
+        # pass is read again by the judge, so the others keep the words check's verdict.
+        for c in claims:
+            before = [c.verdicts.get(k, True) for k in ("facts", "polarity")]
+            start = time.perf_counter()
+            if all(before):
+                c.verdicts["reworded"] = (
+                    verifiers["reworded"].check(c.text, evidence[id(c)]).supported
+                )
+            else:
+                c.verdicts["reworded"] = c.verdicts.get("words", False)
+            c.seconds["reworded"] = time.perf_counter() - start
     order = list(claims)
     rng.shuffle(order)
     answers = [order[i : i + 2] for i in range(0, len(order), 2)]
@@ -617,6 +634,12 @@ def report(
             chains[" + ".join([*det, "judge"])] = [*det, "judge"]
         if "nli" in keys:
             chains[" + ".join([*det, "nli"])] = [*det, "nli"]
+    if "reworded" in keys:
+        # The chain's checks with the judge reading again what the words check fails.
+        base = [k for k in ("facts", "polarity") if k in keys] + ["reworded"]
+        chains[" + ".join(base)] = base
+        if "judge" in keys:
+            chains[" + ".join([*base, "judge"])] = [*base, "judge"]
     sets = list(dict.fromkeys(c.set for c in claims))
     groups = {"all sets": claims}
     if held_out:
@@ -642,7 +665,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path)
     parser.add_argument("--per-set", type=int, default=40)
-    parser.add_argument("--verifiers", default="facts,words,polarity,judge")
+    parser.add_argument("--verifiers", default="facts,words,polarity,reworded")
     parser.add_argument("--nli", type=Path, default=None, help="an NLI CrossEncoder folder")
     parser.add_argument("--held-out", default=None, help="the set not used to choose anything")
     parser.add_argument("--judge-bias", type=float, default=None)
@@ -701,10 +724,13 @@ def main() -> None:
     if "polarity" in wanted:
         verifiers["polarity"] = PolarityCheck()
     judge: ModelJudge | None = None
-    if "judge" in wanted:
+    if "judge" in wanted or "reworded" in wanted:
         options = {} if args.judge_bias is None else {"bias": args.judge_bias}
         judge_model = chat_model.for_context("judge", n_ctx=JUDGE_CONTEXT_TOKENS)
         judge = ModelJudge(judge_model, **options)
+    if "reworded" in wanted and judge is not None:
+        verifiers["reworded"] = Reworded(judge)
+    if "judge" in wanted and judge is not None:
         verifiers["judge"] = judge
     if args.nli is not None:
         verifiers["nli"] = NLICheck(args.nli)
@@ -727,13 +753,13 @@ def main() -> None:
         claims,
         passages,
         verifiers,
-        judge,
+        judge if "judge" in verifiers else None,
         judge.chat_model if judge is not None else chat_model,
         rng,
         args.judge_all,
         args.evict_every,
     )
-    if judge is not None:
+    if "judge" in verifiers and judge is not None:
         print(f"judge bias {judge.bias:+.2f}", file=sys.stderr)
     results = report(claims, answers, list(verifiers), args.held_out, args.evict_every > 0)
     if args.json:

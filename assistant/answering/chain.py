@@ -53,8 +53,10 @@ from assistant.answering.verify import (
     DETERMINISTIC,
     NOTHING_REMOVED,
     ModelJudge,
+    Reworded,
     Verdict,
     Verifier,
+    checks_before,
     verify_answer,
 )
 from assistant.retrieval.search import HybridSearcher
@@ -101,6 +103,7 @@ class AnswerChain:
         per_article: int,
         select: bool,
         verifiers: Sequence[Verifier] = (),
+        reworded: ModelJudge | None = None,
     ) -> None:
         self.searcher = searcher
         self.embedder = embedder
@@ -113,9 +116,10 @@ class AnswerChain:
         # A model is given the passages' sentences that bear on the question, within
         # passage_tokens, rather than whole passages (see select_sentences).
         self.select = select
-        # Checks of each claim after the always-on deterministic ones (the model as judge,
-        # an NLI model): see assistant.answering.verify.
-        self.verifiers = (*DETERMINISTIC, *verifiers)
+        # Checks of each claim after the always-on ones (the model as judge, an NLI
+        # model), and the judge that reads again a claim in other words than its
+        # passage's: see assistant.answering.verify.
+        self.verifiers = (*checks_before(reworded), *verifiers)
         system = prompts.load("answer_system").replace("{cannot_answer}", CANNOT_ANSWER)
         self.prompt_runs = word_runs(system, PROMPT_RUN)
         self.answer_prompt = ChatPromptTemplate.from_messages(
@@ -235,9 +239,9 @@ class AnswerChain:
         backend would be sent a needless call."""
         if self.chat_model is not None:
             self.chat_model.invoke(self.prefix_messages(), max_tokens=1)
-        for verifier in self.verifiers:
-            if isinstance(verifier, ModelJudge):
-                verifier.warm_up()
+        judges = {id(j): j for j in (_judge_of(v) for v in self.verifiers) if j is not None}
+        for judge in judges.values():
+            judge.warm_up()
 
     def short_answer(self, inputs: dict[str, str], reply: str, request: str = "") -> str:
         """The model's answer as short as a headline, asked after its cited reply in the
@@ -406,3 +410,10 @@ class AnswerChain:
         if _REFUSAL.search(text) or not citations:
             return replace(answer, text=CANNOT_ANSWER, citations=(), refused=True, short="")
         return answer
+
+
+def _judge_of(verifier: Verifier) -> ModelJudge | None:
+    """The model judge a check asks, if any."""
+    if isinstance(verifier, ModelJudge):
+        return verifier
+    return verifier.judge if isinstance(verifier, Reworded) else None

@@ -5,7 +5,16 @@ from __future__ import annotations
 import random
 
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
+from assistant.answering.verify import (
+    FactsCheck,
+    ModelJudge,
+    PolarityCheck,
+    Reworded,
+    WordsCheck,
+)
+from assistant.types import Passage
 from benchmarks.groundedness import (
     Claim,
     build_claims,
@@ -14,7 +23,9 @@ from benchmarks.groundedness import (
     invent_act,
     names_in,
     negate,
+    report,
     rescore,
+    run_checks,
     summarise,
     swap_name,
 )
@@ -111,3 +122,26 @@ def test_scores_count_the_first_failing_check_and_rescore_uses_the_margins() -> 
     assert row["caught"] == (2, 2) and row["kept"] == (1, 1)
     assert row["s_answer"] == pytest.approx(1.004)  # first call + second call
     assert row["tokens_answer"] == 200
+
+
+def test_the_reworded_check_asks_the_judge_only_what_facts_and_polarity_pass() -> None:
+    text = "Kamala Harris, US vice-president, will lead the American delegation in Munich."
+    passage = Passage("a#0", "a", 0, text, 0, len(text))
+    reworded = Claim("a", 0, "paraphrase", "Harris will head the US team to Munich.", True)
+    number = Claim("a", 0, "number", "Harris will host 70 reporters in Munich.", False)
+    fake = FakeListChatModel(responses=["Yes", "Yes"])  # i counts calls, back to 0 at the end
+    verifiers = {
+        "facts": FactsCheck(),
+        "words": WordsCheck(),
+        "polarity": PolarityCheck(),
+        "reworded": Reworded(ModelJudge(fake)),
+    }
+    claims = [reworded, number]
+    run_checks(claims, {"a": [passage]}, verifiers, None, None, random.Random(0))
+    assert fake.i == 1  # the number failed the facts check first: never asked
+    assert not reworded.verdicts["words"] and reworded.verdicts["reworded"]
+    assert number.verdicts["reworded"] == number.verdicts["words"]  # as the words check read it
+    results = report(claims, [claims], list(verifiers), None)
+    row = results["all sets"]["facts + polarity + reworded"]
+    assert row["kept"] == (1, 1) and row["caught"] == (1, 1)
+    assert results["all sets"]["facts + words + polarity"]["kept"] == (0, 1)

@@ -6,7 +6,8 @@ sample article in a real store with the real embedder. The model is scripted: fo
 answer prompt it writes four kinds of wrong sentence, each beside a true sentence with a
 correct citation: (1) a flipped meaning, (2) a changed number, (3) an invented act, (4) a
 sentence with no marker; and (5) an opposite word ("reduced" for "increased"), which only
-the judge can tell. For judge prompts it answers as a careful judge would: "No" for the
+the judge can tell; and a true sentence in other words than the article's, which only
+the judge can keep. For judge prompts it answers as a careful judge would: "No" for the
 claims the article does not make (the five below), "Yes" for the rest.
 """
 
@@ -39,6 +40,9 @@ INVENTED = "Stoltenberg resigned as NATO secretary-general in protest"
 UNMARKED = "Russia has already pulled all of its forces back to their bases."
 OPPOSITE = "Russia reduced its troop presence along the Ukrainian border by as many as 7,000 troops"
 WRONG = (FLIPPED, NUMBER, INVENTED, UNMARKED.rstrip("."), OPPOSITE)
+# "Kamala Harris, US vice-president, will lead the American delegation to the conference
+# in Munich": true, in other words.
+REWORDED = "Harris will head the US team travelling to Munich"
 
 
 def _number_of(prompt: str, phrase: str) -> int:
@@ -55,10 +59,11 @@ def _number_of(prompt: str, phrase: str) -> int:
 def scripted_answer(prompt: str) -> str:
     claims = _number_of(prompt, "we now know it was false")
     nato = _number_of(prompt, "not seen any de-escalation")
+    munich = _number_of(prompt, "American delegation")
     return (
         f"{TRUE_CALLED} [{claims}]. {FLIPPED} [{claims}]. {TRUE_NUMBER} [{claims}]. "
         f"{NUMBER} [{claims}]. {TRUE_NATO} [{nato}]. {INVENTED} [{nato}]. {UNMARKED} "
-        f"{OPPOSITE} [{claims}]."
+        f"{OPPOSITE} [{claims}]. {REWORDED} [{munich}]."
     )
 
 
@@ -80,12 +85,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data_dir
 
 
-def _ask(store: Path, url: str, *, judge: bool) -> Answer:
+def _ask(store: Path, url: str, *, judge: bool, reworded: bool = True) -> Answer:
     bot = Assistant(
         data_dir=store,
         backend="openai:scripted",
         llm={"base_url": url},
-        verify={"judge": judge},
+        verify={"judge": judge, "reworded": reworded},
     )
     events = list(bot.stream(QUESTION))
     answer = events[-1]
@@ -133,6 +138,31 @@ def test_no_wrong_claim_reaches_the_answer_and_each_is_listed(
     as_json = answer.as_dict()["removed"]
     assert {r["text"].rstrip(".") for r in as_json} == set(WRONG)
     assert all(r["reason"] for r in as_json)
+    assert REWORDED in answer.text  # the judge reads it as stated
+
+
+def _judged_claims(script: ScriptedServer, since: int) -> set[str]:
+    return {claim.rstrip(".") for claim, _ in script.judged[since:]}
+
+
+def test_a_claim_in_other_words_is_kept_when_the_judge_reads_it_as_stated(
+    server: tuple[ScriptedServer, str], store: Path
+) -> None:
+    script, url = server
+    judged = len(script.judged)
+    answer = _ask(store, url, judge=False)
+
+    # Asked only about what the words check fails and the facts and polarity checks pass:
+    # never about the changed number or the flipped meaning.
+    asked = _judged_claims(script, judged)
+    assert REWORDED in asked and INVENTED in asked
+    assert not asked & {NUMBER, FLIPPED, TRUE_CALLED, TRUE_NUMBER}
+    match = re.search(re.escape(REWORDED) + r" \[(\d+)\]", answer.text)
+    assert match, answer.text
+    cited = {c.n: c for c in answer.citations}[int(match.group(1))]
+    assert "American delegation" in cited.passage.text
+    # What the judge rejects keeps the words check's reason.
+    assert "protest" in _removed(answer)[INVENTED]
 
 
 def test_the_deterministic_checks_alone_catch_all_but_the_opposite_word(
@@ -140,7 +170,7 @@ def test_the_deterministic_checks_alone_catch_all_but_the_opposite_word(
 ) -> None:
     script, url = server
     judged = len(script.judged)
-    answer = _ask(store, url, judge=False)
+    answer = _ask(store, url, judge=False, reworded=False)
 
     assert len(script.judged) == judged  # the judge was not asked
     removed = _removed(answer)
@@ -151,4 +181,5 @@ def test_the_deterministic_checks_alone_catch_all_but_the_opposite_word(
     # The opposite word holds the passage's words, names and polarity: only the judge
     # catches it.
     assert OPPOSITE not in removed and OPPOSITE in answer.text
+    assert REWORDED in removed  # other words than the passage's: only the judge keeps it
     _assert_true_sentences_keep_their_citations(answer)

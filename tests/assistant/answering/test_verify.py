@@ -20,9 +20,11 @@ from assistant.answering.verify import (
     ModelJudge,
     NLICheck,
     PolarityCheck,
+    Reworded,
     Verdict,
     WordsCheck,
     check_claim,
+    checks_before,
     clauses,
     evidence_for,
     parse_reply,
@@ -237,7 +239,7 @@ def test_a_reply_that_is_neither_yes_nor_no_does_not_support_the_claim(reply: st
 
 
 def test_a_claim_quoting_a_whole_sentence_is_kept_without_asking() -> None:
-    fake = FakeListChatModel(responses=["No"])
+    fake = FakeListChatModel(responses=["No", "No"])  # i counts calls, back to 0 at the end
     judge = ModelJudge(fake)
     claim = "Moscow denied Stoltenberg’s assessment, with Dmitry Peskov"
     evidence = f"He said so. {claim}. Then it rained."
@@ -272,6 +274,53 @@ def test_the_judge_prompt_comes_from_its_file_with_a_fixed_prefix() -> None:
     assert "Sentences:\n{evidence}\n\nClaim: {claim}\n\n" in template
 
 
+# "Kamala Harris, US vice-president, will lead the American delegation to the conference in
+# Munich": true, in other words than the sample's.
+REWORDED = "Harris will head the US team travelling to Munich."
+INVENTED = "Stoltenberg resigned as NATO secretary-general in protest."
+
+
+@pytest.mark.parametrize(("reply", "kept"), [("Yes", True), ("No", False)])
+def test_a_claim_the_words_check_fails_stands_when_the_judge_reads_it_as_stated(
+    reply: str, kept: bool
+) -> None:
+    fake = FakeListChatModel(responses=[reply, reply])  # i counts calls, back to 0 at the end
+    passage = _passage(SAMPLE)
+    words = check_claim(REWORDED, passage, DETERMINISTIC)
+    assert not words.supported  # other words than the passage's
+    verdict = check_claim(REWORDED, passage, checks_before(ModelJudge(fake)))
+    assert verdict == (Verdict(True) if kept else words)  # a rejection keeps the words' reason
+    assert fake.i == 1
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Russia increased its troop presence by about 70,000 troops.",  # a number
+        "The White House confirmed that Russia had withdrawn its troops.",  # polarity
+        "The White House called the Kremlin’s claims of a withdrawal false.",  # the words hold
+    ],
+)
+def test_the_judge_of_reworded_claims_is_asked_only_what_the_words_check_alone_fails(
+    claim: str,
+) -> None:
+    fake = FakeListChatModel(responses=["Yes", "Yes"])  # i counts calls, back to 0 at the end
+    checks = checks_before(ModelJudge(fake))
+    assert len(checks) == len(DETERMINISTIC) and isinstance(checks[-1], Reworded)
+    check_claim(claim, _passage(SAMPLE), checks)
+    assert fake.i == 0
+
+
+def test_the_judge_asks_once_about_a_claim_it_has_read_against_the_same_sentences() -> None:
+    fake = FakeListChatModel(responses=["Yes", "No", "No"])
+    judge = ModelJudge(fake)
+    evidence = "Kamala Harris will lead the American delegation to the conference in Munich."
+    assert judge.check(REWORDED, evidence).supported
+    assert judge.check(REWORDED, evidence).supported
+    assert fake.i == 1
+    assert not judge.check(INVENTED, evidence).supported  # another claim: asked
+
+
 @pytest.fixture(scope="module")
 def local_judge() -> ModelJudge:
     from assistant.backends import make_chat_model
@@ -300,6 +349,16 @@ def test_the_packaged_model_as_judge_rejects_a_flipped_meaning_and_keeps_a_true_
     verdict, margin = local_judge.judge(claim, evidence_for(claim, passage))
     assert verdict.supported is supported, margin
     assert margin is not None  # read from the logits of Yes and No, one token
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("claim", "supported"), [(REWORDED, True), (INVENTED, False)])
+def test_the_packaged_model_keeps_a_claim_in_other_words_and_not_an_invented_act(
+    local_judge: ModelJudge, claim: str, supported: bool
+) -> None:
+    passage = _passage(SAMPLE)
+    assert not check_claim(claim, passage, DETERMINISTIC).supported  # the words differ
+    assert check_claim(claim, passage, checks_before(local_judge)).supported is supported
 
 
 def test_the_stage_removes_unsupported_claims_and_cites_unmarked_supported_ones() -> None:
