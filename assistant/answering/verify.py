@@ -11,7 +11,9 @@ cheapest first; the first that fails decides:
 2. :class:`WordsCheck` (always): most of the claim's content words, roughly lemmatised,
    are in the evidence, so an act the passage never mentions fails.
    :class:`PolarityCheck` (always): the claim and the sentence it matches agree in
-   negation, so "not" put in or taken out fails.
+   negation, so "not" put in or taken out fails. With a chat model, a claim the words
+   check alone fails is read again by the judge (:class:`Reworded`, run last of the
+   three), so a true claim in other words than its passage's stands.
 3. :class:`ModelJudge` (a setting): the answering chat model asked whether the quoted
    sentences state the claim, with a one-word Yes/No reply.
 4. :class:`NLICheck` (a setting): a sentence-transformers NLI cross-encoder from disk.
