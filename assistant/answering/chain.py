@@ -53,7 +53,6 @@ from assistant.answering.verify import (
     DETERMINISTIC,
     NOTHING_REMOVED,
     ModelJudge,
-    Reworded,
     Verdict,
     Verifier,
     checks_before,
@@ -239,9 +238,11 @@ class AnswerChain:
         backend would be sent a needless call."""
         if self.chat_model is not None:
             self.chat_model.invoke(self.prefix_messages(), max_tokens=1)
-        judges = {id(j): j for j in (_judge_of(v) for v in self.verifiers) if j is not None}
-        for judge in judges.values():
-            judge.warm_up()
+        for verifier in self.verifiers:
+            # The judge of reworded claims is asked seldom: it reads its instructions on
+            # its first call, not at start (docs/architecture.md).
+            if isinstance(verifier, ModelJudge):
+                verifier.warm_up()
 
     def short_answer(self, inputs: dict[str, str], reply: str, request: str = "") -> str:
         """The model's answer as short as a headline, asked after its cited reply in the
@@ -410,10 +411,3 @@ class AnswerChain:
         if _REFUSAL.search(text) or not citations:
             return replace(answer, text=CANNOT_ANSWER, citations=(), refused=True, short="")
         return answer
-
-
-def _judge_of(verifier: Verifier) -> ModelJudge | None:
-    """The model judge a check asks, if any."""
-    if isinstance(verifier, ModelJudge):
-        return verifier
-    return verifier.judge if isinstance(verifier, Reworded) else None
