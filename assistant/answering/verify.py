@@ -561,6 +561,11 @@ class PolarityCheck:
         best = [evidence[s:e] for (s, e), n in zip(spans, shared, strict=True) if n == max(shared)]
         if NEGATION.search(claim) and not any(NEGATION.search(x) for x in best):
             return Verdict(False, "the claim negates what the passage states")
+        if len(NEGATION.findall(claim)) >= max(len(NEGATION.findall(x)) for x in best):
+            # Every negation of the sentence is in the claim too, in whichever part: "The
+            # White House disputed the claims, saying they were false" for "The White House
+            # called the claims 'false'".
+            return SUPPORTED
         said = [part for sentence in best for part in _parts(sentence)]
         for part in _parts(claim):
             if "~" in part:

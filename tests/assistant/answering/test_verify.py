@@ -185,6 +185,23 @@ def test_a_time_with_its_zone_is_checked_as_one_claim() -> None:
             "The ferry resumed service on Monday. It had not run since May.",
             True,
         ),
+        # The sentence's negation, in another part of the claim.
+        (
+            "The White House disputed the Russian troop withdrawal claims, saying they were "
+            "false and accusing Russia of increasing its troop presence.",
+            "The White House has called the Kremlin’s claims that it is withdrawing forces "
+            "from the Ukrainian border “false” and accused Russia of increasing its troop "
+            "presence in the region.",
+            True,
+        ),
+        (
+            "The White House called the Kremlin’s claims of a withdrawal true and accused "
+            "Russia of increasing its troop presence.",
+            "The White House has called the Kremlin’s claims that it is withdrawing forces "
+            "from the Ukrainian border “false” and accused Russia of increasing its troop "
+            "presence in the region.",
+            False,
+        ),
     ],
 )
 def test_a_claim_and_its_sentence_agree_in_negation(
