@@ -134,7 +134,7 @@ class Assistant:
     def _judge(self, chat_model: BaseChatModel | None) -> ModelJudge | None:
         """The chat model as claim judge, when a verify setting asks for one."""
         v = self.settings.verify
-        if chat_model is None or not (self.judge_on or v.reworded):
+        if chat_model is None or not (self._judge_on or v.reworded):
             return None
         if isinstance(chat_model, LlamaCppChat):
             # A context of its own keeps the judge's instructions cached between
@@ -143,18 +143,19 @@ class Assistant:
         return ModelJudge(chat_model)
 
     @property
-    def judge_on(self) -> bool:
+    def _judge_on(self) -> bool:
         """Whether every claim the always-on checks pass is put to the judge."""
         v = self.settings.verify
         return v.judge if v.judge is not None else not self.in_process
 
     def _verifiers(self, judge: ModelJudge | None) -> list[Verifier]:
         """The claim checks the verify settings turn on, after the always-on ones."""
+        nli_model = self.settings.verify.nli_model
         checks: list[Verifier] = []
-        if judge is not None and self.judge_on:
+        if judge is not None and self._judge_on:
             checks.append(judge)
-        if self.settings.verify.nli_model is not None:
-            checks.append(NLICheck(self.settings.verify.nli_model))
+        if nli_model is not None:
+            checks.append(NLICheck(nli_model))
         return checks
 
     def _chat_model(self, spec: str) -> BaseChatModel | None:

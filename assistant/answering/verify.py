@@ -799,7 +799,8 @@ def checks_before(judge: ModelJudge | None) -> tuple[Verifier, ...]:
     (:class:`Reworded`). As many as :data:`DETERMINISTIC`."""
     if judge is None:
         return DETERMINISTIC
-    return (FactsCheck(), PolarityCheck(), Reworded(judge))
+    facts, _, polarity = DETERMINISTIC
+    return (facts, polarity, Reworded(judge))
 
 
 def evidence_for(claim: str, passage: Passage) -> str:
