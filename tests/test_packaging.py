@@ -24,6 +24,7 @@ def test_the_wheel_ships_the_prompts_and_an_install_uses_its_own(tmp_path: Path)
     assert prompts and prompts <= names
     assert {"app.py", "assistant/answering/chain.py", "ingest/loaders.py"} <= names
     assert {"assistant/web/static/page.css", "assistant/web/static/sources.js"} <= names
+    assert "assistant/answering/opposites.json" in names  # the claim checks' opposite words
 
     site = tmp_path / "site"
     subprocess.run(
@@ -33,7 +34,8 @@ def test_the_wheel_ships_the_prompts_and_an_install_uses_its_own(tmp_path: Path)
     )
     code = (
         "from assistant.answering import prompts; "
-        "print(prompts.PROMPTS_DIR); print(prompts.load('answer_system')[:20])"
+        "print(prompts.PROMPTS_DIR); print(prompts.load('answer_system')[:20]); "
+        "from assistant.answering.opposites import opposites_of; print(*opposites_of('won'))"
     )
     run = subprocess.run(
         [sys.executable, "-c", code],
@@ -43,6 +45,7 @@ def test_the_wheel_ships_the_prompts_and_an_install_uses_its_own(tmp_path: Path)
         text=True,
         check=True,
     )
-    where, start = run.stdout.splitlines()
+    where, start, opposites = run.stdout.splitlines()
+    assert "lose" in opposites.split()
     assert Path(where) == site / "prompts"
     assert start == (ROOT / "prompts" / "answer_system.txt").read_text("utf-8")[:20]

@@ -40,6 +40,7 @@ from langchain_core.messages import HumanMessage
 
 from assistant.answering import prompts
 from assistant.answering.citations import MARKER
+from assistant.answering.opposites import opposite_in
 from assistant.answering.sentences import content_words, sentence_spans
 from assistant.types import Answer, Passage, RemovedClaim
 
@@ -547,9 +548,11 @@ class PolarityCheck:
     called the claims 'false' and accused Russia of increasing its troops") does not turn
     over a claim about the next; a negated claim is held by a negation anywhere in the
     sentence, as "An official said it was false" is by "'... it was false,' an official
-    said". An opposite word with no negation ("rose" for "fell") is not caught: that is
-    the judge's work. The negation words were chosen from how negation is written, not on
-    the shared evaluation sets.
+    said". An opposite word with no negation ("fell" for "rose", "lost" for "won") is
+    caught when WordNet knows the pair (:mod:`assistant.answering.opposites`) and the
+    sentence's word stands next to a word the claim shares; "reduced" for "increased",
+    which WordNet does not pair, is the judge's work. The negation words were chosen from
+    how negation is written, not on the shared evaluation sets.
     """
 
     def check(self, claim: str, evidence: str) -> Verdict:
@@ -559,6 +562,9 @@ class PolarityCheck:
             return SUPPORTED
         shared = [len(wanted & _stems(evidence[s:e])) for s, e in spans]
         best = [evidence[s:e] for (s, e), n in zip(spans, shared, strict=True) if n == max(shared)]
+        swapped = opposite_in(claim, " ".join(best))
+        if swapped:
+            return Verdict(False, f"the passage says “{swapped[1]}”, not “{swapped[0]}”")
         if NEGATION.search(claim) and not any(NEGATION.search(x) for x in best):
             return Verdict(False, "the claim negates what the passage states")
         if len(NEGATION.findall(claim)) >= max(len(NEGATION.findall(x)) for x in best):

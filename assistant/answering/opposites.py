@@ -1,0 +1,103 @@
+"""Opposite words, from WordNet 3.0's antonyms: "rose" and "fell", "won" and "lost".
+
+A claim that keeps its passage's words but swaps one for its opposite ("Russia reduced
+its troops" cited to "Russia increased its troops") passes the words check and has no
+negation for the polarity check to see. :func:`opposite_in` finds such a word.
+
+The table (``opposites.json``, built by ``scripts/build_opposites.py``) holds WordNet's
+single-word antonym pairs and the irregular forms of those words ("fell" is a form of
+"fall"); regular forms are undone by WordNet's own suffix rules (:func:`lemmas`). The
+pairs are WordNet's as they are, not chosen on any evaluation set.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+
+from assistant.answering.sentences import content_words
+
+_TABLE = Path(__file__).with_name("opposites.json")
+
+# WordNet's rules for taking a regular inflection off (its "morphy"): plural nouns, verb
+# forms, comparative and superlative adjectives.
+_SUFFIXES = (
+    ("s", ""),
+    ("ses", "s"),
+    ("xes", "x"),
+    ("zes", "z"),
+    ("ches", "ch"),
+    ("shes", "sh"),
+    ("men", "man"),
+    ("ies", "y"),
+    ("es", "e"),
+    ("es", ""),
+    ("ed", "e"),
+    ("ed", ""),
+    ("ing", "e"),
+    ("ing", ""),
+    ("er", ""),
+    ("est", ""),
+    ("er", "e"),
+    ("est", "e"),
+)
+_WORD = re.compile(r"\b[a-z]+\b")
+
+
+@cache
+def _table() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    data = json.loads(_TABLE.read_text(encoding="utf-8"))
+    return data["opposites"], data["forms"]
+
+
+def lemmas(word: str) -> set[str]:
+    """The dictionary forms a word may be of, among the words with an opposite: the word
+    itself, the lemma of an irregular form ("fell" -> "fall"), and what WordNet's suffix
+    rules leave ("increased" -> "increase", "higher" -> "high"); a doubled last letter is
+    undone too ("stopped" -> "stop")."""
+    opposites, forms = _table()
+    found = {word, *forms.get(word, ())}
+    for suffix, ending in _SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            stem = word[: -len(suffix)]
+            found.add(stem + ending)
+            if not ending and len(stem) > 2 and stem[-1] == stem[-2]:
+                found.add(stem[:-1])
+    return {w for w in found if w in opposites}
+
+
+def opposites_of(word: str) -> set[str]:
+    """Every opposite WordNet gives any dictionary form of the word."""
+    opposites, _ = _table()
+    return {o for lemma in lemmas(word) for o in opposites[lemma]}
+
+
+def opposite_in(claim: str, sentence: str, *, reach: int = 2) -> tuple[str, str] | None:
+    """A word of the claim the sentence does not have, with the word of the sentence that
+    is its opposite: ``("fell", "rose")``; None when there is none.
+
+    Only lower-case words of the claim are read (a capitalised one may be a name: "Rose"),
+    and only words the sentence lacks in every form: a claim that keeps the sentence's word
+    and adds its opposite ("rose, then fell") is left to the other checks. The opposite
+    must stand within ``reach`` words of a word the claim shares with the sentence, as a
+    swapped word does ("Shares fell" for "Shares rose"); one elsewhere in the sentence is
+    likely another sense ("Prices rose" against "Prices, which were set by the board,
+    increased": "set" is the opposite of "rise" only for the sun).
+    """
+    claim_words = sorted({w for w in _WORD.findall(claim) if len(w) > 2})
+    tokens = _WORD.findall(sentence.lower())
+    forms = [lemmas(w) | {w} for w in tokens]
+    held = set().union(*forms) if forms else set()
+    in_claim = set().union(*(lemmas(w) | {w} for w in claim_words)) if claim_words else set()
+    shared = content_words(claim) & set(tokens)
+    for word in claim_words:
+        if (lemmas(word) | {word}) & held:
+            continue
+        opposite = opposites_of(word) - in_claim
+        for i, token_forms in enumerate(forms):
+            near = tokens[max(0, i - reach) : i] + tokens[i + 1 : i + 1 + reach]
+            if token_forms & opposite and shared.intersection(near):
+                return word, tokens[i]
+    return None
