@@ -78,26 +78,29 @@ def opposite_in(claim: str, sentence: str, *, reach: int = 2) -> tuple[str, str]
     """A word of the claim the sentence does not have, with the word of the sentence that
     is its opposite: ``("fell", "rose")``; None when there is none.
 
-    Only lower-case words of the claim are read (a capitalised one may be a name: "Rose"),
-    and only words the sentence lacks in every form: a claim that keeps the sentence's word
-    and adds its opposite ("rose, then fell") is left to the other checks. The opposite
+    Only lower-case content words are read (a capitalised one may be a name: "Rose"; "on"
+    is no opposite of "took off"), and only words the sentence lacks in every form: a
+    claim that keeps the sentence's word and adds its opposite ("rose, then fell") is
+    left to the other checks. The opposite
     must stand within ``reach`` words of a word the claim shares with the sentence, as a
     swapped word does ("Shares fell" for "Shares rose"); one elsewhere in the sentence is
     likely another sense ("Prices rose" against "Prices, which were set by the board,
     increased": "set" is the opposite of "rise" only for the sun).
     """
-    claim_words = sorted({w for w in _WORD.findall(claim) if len(w) > 2})
+    content = content_words(claim)
+    claim_words = sorted({w for w in _WORD.findall(claim) if len(w) > 2 and w in content})
     tokens = _WORD.findall(sentence.lower())
+    said = content_words(sentence)
     forms = [lemmas(w) | {w} for w in tokens]
     held = set().union(*forms) if forms else set()
     in_claim = set().union(*(lemmas(w) | {w} for w in claim_words)) if claim_words else set()
-    shared = content_words(claim) & set(tokens)
+    shared = content & set(tokens)
     for word in claim_words:
         if (lemmas(word) | {word}) & held:
             continue
         opposite = opposites_of(word) - in_claim
         for i, token_forms in enumerate(forms):
             near = tokens[max(0, i - reach) : i] + tokens[i + 1 : i + 1 + reach]
-            if token_forms & opposite and shared.intersection(near):
+            if tokens[i] in said and token_forms & opposite and shared.intersection(near):
                 return word, tokens[i]
     return None

@@ -251,6 +251,8 @@ def test_an_opposite_word_wordnet_pairs_is_caught_without_a_judge(
         ("The pool was closed on Monday.", "The pool opened on Monday.", ("closed", "opened")),
         # the word itself is there too: not an opposite swapped in
         ("Shares rose, then fell.", "Shares rose early and fell late.", None),
+        # a function word is no opposite: "on" for "off"
+        ("The plane took off on Monday.", "The plane departed on Monday.", None),
         # a capitalised word may be a name
         ("Rose Smith won.", "Rose Smith fell.", None),
         # the opposite far from every shared word is another sense: "set" and "rise"
