@@ -76,7 +76,21 @@ def build(folder: Path) -> dict[str, object]:
     }
 
 
+def dumps(table: dict[str, object]) -> str:
+    """The table as JSON with one word to a line, so a rebuild's changes read as a diff."""
+
+    def block(entries: object) -> str:
+        assert isinstance(entries, dict)
+        return ",\n".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in entries.items())
+
+    return (
+        f'{{"notice": {json.dumps(table["notice"])},\n'
+        f'"opposites": {{\n{block(table["opposites"])}\n}},\n'
+        f'"forms": {{\n{block(table["forms"])}\n}}}}\n'
+    )
+
+
 if __name__ == "__main__":
     table = build(Path(sys.argv[1]))
-    OUT.write_text(json.dumps(table, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+    OUT.write_text(dumps(table), encoding="utf-8")
     print(f"{OUT}: {len(table['opposites'])} words with an opposite, {len(table['forms'])} forms")

@@ -46,6 +46,8 @@ def test_the_table_holds_single_word_pairs_both_ways_and_irregular_forms(tmp_pat
     # forms of words with no opposite ("went") are not kept
     assert table["forms"] == {"fell": ["fall"], "rose": ["rise"]}
     assert "Princeton" in str(table["notice"])
+    written = build.dumps(table)
+    assert json.loads(written) == table and '"fall": ["rise"],\n' in written  # a word a line
 
 
 def test_the_packaged_table_is_the_one_the_checks_read() -> None:

@@ -1,8 +1,8 @@
 """Opposite words, from WordNet 3.0's antonyms: "rose" and "fell", "won" and "lost".
 
-A claim that keeps its passage's words but swaps one for its opposite ("Russia reduced
-its troops" cited to "Russia increased its troops") passes the words check and has no
-negation for the polarity check to see. :func:`opposite_in` finds such a word.
+A claim that keeps its passage's words but swaps one for its opposite ("Shares fell 3%"
+cited to "Shares rose 3%") passes the words check and has no negation for the polarity
+check to see. :func:`opposite_in` finds such a word.
 
 The table (``opposites.json``, built by ``scripts/build_opposites.py``) holds WordNet's
 single-word antonym pairs and the irregular forms of those words ("fell" is a form of
