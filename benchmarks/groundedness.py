@@ -468,7 +468,7 @@ def run_checks(
     evidence = {id(c): evidence_for(c.text, passages[c.set][c.passage]) for c in claims}
     for c in claims:
         for key, verifier in verifiers.items():
-            if key == "judge" or key == "reworded":
+            if key in ("judge", "reworded"):
                 continue
             start = time.perf_counter()
             c.verdicts[key] = verifier.check(c.text, evidence[id(c)]).supported

@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "assistant" / "answering" / "opposites.json"
-POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
+POS_FILES = ("noun", "verb", "adj", "adv")
 NOTICE = (
     "Antonyms and irregular forms from WordNet 3.0 (scripts/build_opposites.py). "
     "WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved. "
@@ -37,7 +37,7 @@ def _word(raw: str) -> str:
 def _synsets(folder: Path) -> dict[tuple[str, str], tuple[list[str], list[tuple[str, ...]]]]:
     """(offset, pos) -> the synset's words and its pointers."""
     out = {}
-    for name in POS_FILES.values():
+    for name in POS_FILES:
         for line in (folder / f"data.{name}").read_text(encoding="latin-1").splitlines():
             if line.startswith(" "):
                 continue  # the licence header
@@ -45,8 +45,9 @@ def _synsets(folder: Path) -> dict[tuple[str, str], tuple[list[str], list[tuple[
             offset, ss_type, count = fields[0], fields[2], int(fields[3], 16)
             words = [_word(fields[4 + 2 * i]) for i in range(count)]
             at = 4 + 2 * count
-            count = int(fields[at])
-            pointers = [tuple(fields[at + 1 + 4 * i : at + 5 + 4 * i]) for i in range(count)]
+            pointers = [
+                tuple(fields[at + 1 + 4 * i : at + 5 + 4 * i]) for i in range(int(fields[at]))
+            ]
             out[(offset, "a" if ss_type == "s" else ss_type)] = (words, pointers)
     return out
 
@@ -65,7 +66,7 @@ def build(folder: Path) -> dict[str, object]:
                 opposites[a].add(b)
                 opposites[b].add(a)
     forms: dict[str, set[str]] = defaultdict(set)
-    for name in POS_FILES.values():
+    for name in POS_FILES:
         for line in (folder / f"{name}.exc").read_text(encoding="latin-1").splitlines():
             form, *lemmas = line.split()
             forms[form].update(x for x in lemmas if x in opposites)

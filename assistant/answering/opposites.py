@@ -68,6 +68,12 @@ def lemmas(word: str) -> set[str]:
     return {w for w in found if w in opposites}
 
 
+@cache
+def _forms(word: str) -> frozenset[str]:
+    """The word and the dictionary forms it may be of (:func:`lemmas`)."""
+    return frozenset(lemmas(word) | {word})
+
+
 def opposites_of(word: str) -> set[str]:
     """Every opposite WordNet gives any dictionary form of the word."""
     opposites, _ = _table()
@@ -91,12 +97,12 @@ def opposite_in(claim: str, sentence: str, *, reach: int = 2) -> tuple[str, str]
     claim_words = sorted({w for w in _WORD.findall(claim) if len(w) > 2 and w in content})
     tokens = _WORD.findall(sentence.lower())
     said = content_words(sentence)
-    forms = [lemmas(w) | {w} for w in tokens]
-    held = set().union(*forms) if forms else set()
-    in_claim = set().union(*(lemmas(w) | {w} for w in claim_words)) if claim_words else set()
+    forms = [_forms(w) for w in tokens]
+    held = frozenset().union(*forms)
+    in_claim = frozenset().union(*map(_forms, claim_words))
     shared = content & set(tokens)
     for word in claim_words:
-        if (lemmas(word) | {word}) & held:
+        if _forms(word) & held:
             continue
         opposite = opposites_of(word) - in_claim
         for i, token_forms in enumerate(forms):
