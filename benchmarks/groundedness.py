@@ -148,7 +148,7 @@ OPPOSITES = {
 }
 _AUX = re.compile(
     r"\b(is|was|are|were|has|have|had|will|can|could|would|should|may|might|must|does|did)"
-    r"(\s+not\b|n[’']t\b)?",
+    r"(?:(\s+not\b|n[’']t\b)|\b)",
     re.I,
 )
 

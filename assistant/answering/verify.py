@@ -548,7 +548,9 @@ class PolarityCheck:
     called the claims 'false' and accused Russia of increasing its troops") does not turn
     over a claim about the next; a negated claim is held by a negation anywhere in the
     sentence, as "An official said it was false" is by "'... it was false,' an official
-    said". An opposite word with no negation ("fell" for "rose", "lost" for "won") is
+    said", but a claim with more negations than the sentence has added one ("Demand is
+    not strong, but firms are not immune" for "Demand is strong, but firms are not
+    immune"). An opposite word with no negation ("fell" for "rose", "lost" for "won") is
     caught when WordNet knows the pair (:mod:`assistant.answering.opposites`) and the
     sentence's word stands next to a word the claim shares; "reduced" for "increased",
     which WordNet does not pair, is the judge's work. The negation words were chosen from
@@ -565,9 +567,11 @@ class PolarityCheck:
         swapped = opposite_in(claim, " ".join(best))
         if swapped:
             return Verdict(False, f"the passage says “{swapped[1]}”, not “{swapped[0]}”")
-        if NEGATION.search(claim) and not any(NEGATION.search(x) for x in best):
+        negations = len(NEGATION.findall(claim))
+        held = max(len(NEGATION.findall(x)) for x in best)
+        if negations > held:
             return Verdict(False, "the claim negates what the passage states")
-        if len(NEGATION.findall(claim)) >= max(len(NEGATION.findall(x)) for x in best):
+        if negations == held:
             # Every negation of the sentence is in the claim too, in whichever part: "The
             # White House disputed the claims, saying they were false" for "The White House
             # called the claims 'false'".

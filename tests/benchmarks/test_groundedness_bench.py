@@ -54,6 +54,10 @@ def test_a_number_changes_to_another(sentence: str, changed: str | None) -> None
         ("Prices rose in March.", "Prices fell in March."),
         ("The ferry is running again.", "The ferry is not running again."),
         ("The ferry was not running.", "The ferry was running."),
+        ("The ferry isn't running.", "The ferry is running."),
+        # An auxiliary is a whole word: not the "is" of "issues", the "can" of "Canada".
+        ("Canada signed a deal that was drafted.", "Canada signed a deal that was not drafted."),
+        ("Its issues are discussed.", "Its issues are not discussed."),
         ("Ferries run every hour.", None),
     ],
 )

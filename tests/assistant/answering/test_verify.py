@@ -186,6 +186,17 @@ def test_a_time_with_its_zone_is_checked_as_one_claim() -> None:
             "The ferry resumed service on Monday. It had not run since May.",
             True,
         ),
+        # A negation added to one part, beside a part the sentence negates too.
+        (
+            "Demand is not strong, but firms are not immune to the economy.",
+            "Demand is strong, but firms are not immune to the economy.",
+            False,
+        ),
+        (
+            "Firms are not immune to the economy, though demand is strong.",
+            "Demand is strong, but firms are not immune to the economy.",
+            True,
+        ),
         # The sentence's negation, in another part of the claim.
         (
             "The White House disputed the Russian troop withdrawal claims, saying they were "
