@@ -37,8 +37,9 @@ class _Loaded:
 
 
 # One loaded model per (file, context size, context name) per process: every LlamaCppChat
-# made for the same file and context shares its KV cache; the weights are mmap'd, so the
-# page cache holds them once however many contexts read them.
+# made for the same file and context shares its KV cache. The file is mmap'd, so its pages
+# are held once, but each load also keeps the weights llama.cpp repacks for the CPU (about
+# 600 MB for the packaged model) and its own KV cache (docs/architecture.md).
 _LOADED: dict[tuple[str, int, str], _Loaded] = {}
 _LOADING = threading.Lock()
 
@@ -149,8 +150,9 @@ class LlamaCppChat(BaseChatModel):
         return _load_llama(path, n_ctx=self.n_ctx, n_threads=self.n_threads, context=self.context)
 
     def for_context(self, context: str, *, n_ctx: int | None = None) -> LlamaCppChat:
-        """The same model on a context (KV cache) of its own, loaded on first use; the
-        weights are shared. ``n_ctx``: its size, when it needs less than the answers'."""
+        """The same model on a context (KV cache) of its own, loaded on first use: the
+        file's pages are shared, the repacked weights are not (about 600 MB more).
+        ``n_ctx``: its size, when it needs less than the answers'."""
         return self.model_copy(update={"context": context, "n_ctx": n_ctx or self.n_ctx})
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
