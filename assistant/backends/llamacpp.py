@@ -6,6 +6,7 @@ import atexit
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -37,11 +38,46 @@ class _Loaded:
 
 
 # One loaded model per (file, context size, context name) per process: every LlamaCppChat
-# made for the same file and context shares its KV cache. The file is mmap'd, so its pages
-# are held once, but each load also keeps the weights llama.cpp repacks for the CPU (about
-# 600 MB for the packaged model) and its own KV cache (docs/architecture.md).
+# made for the same file and context shares its KV cache. A second context on a file
+# already loaded runs on the same llama.cpp model (_lent_model), so the weights llama.cpp
+# repacks for the CPU (about 600 MB for the packaged model) are held once; each context
+# has its own KV cache (docs/architecture.md).
 _LOADED: dict[tuple[str, int, str], _Loaded] = {}
 _LOADING = threading.Lock()
+
+
+class _LentModel:
+    """A loaded llama.cpp model (``llama_cpp._internals.LlamaModel``) lent to a second
+    ``Llama``: everything is the owner's, except that closing it does nothing, so the
+    borrower's close leaves the weights to their owner."""
+
+    def __init__(self, owner: Any) -> None:
+        self._owner = owner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._owner, name)
+
+    def close(self) -> None:
+        pass
+
+
+@contextmanager
+def _lent_model(owner: Llama | None) -> Iterator[None]:
+    """While it is open, a ``Llama`` made for the same file runs on ``owner``'s model
+    instead of loading the file again. llama-cpp-python's ``Llama`` takes no loaded
+    model, but it makes its model through ``llama_cpp._internals.LlamaModel``, which is
+    swapped here (callers hold ``_LOADING``; the version is pinned in pyproject.toml)."""
+    if owner is None:
+        yield
+        return
+    from llama_cpp import _internals
+
+    real = _internals.LlamaModel
+    _internals.LlamaModel = lambda **_: _LentModel(owner._model)  # type: ignore[assignment,misc]
+    try:
+        yield
+    finally:
+        _internals.LlamaModel = real  # type: ignore[misc]
 
 
 def _load_llama(path: Path, *, n_ctx: int, n_threads: int | None, context: str) -> _Loaded:
@@ -55,15 +91,19 @@ def _load_llama(path: Path, *, n_ctx: int, n_threads: int | None, context: str) 
             raise ModelError(f"model file not found: {path}; check the path after 'gguf:'")
         from llama_cpp import Llama
 
+        # Another context on this file already loaded: its model is lent, not loaded again
+        # (it was registered for closing first, so atexit closes it last).
+        owner = next((v.llama for k, v in _LOADED.items() if k[0] == key[0]), None)
         try:
-            llama = Llama(
-                model_path=str(path),
-                n_ctx=n_ctx,
-                n_threads=n_threads or os.cpu_count(),
-                n_batch=512,
-                use_mmap=True,
-                verbose=False,
-            )
+            with _lent_model(owner):
+                llama = Llama(
+                    model_path=str(path),
+                    n_ctx=n_ctx,
+                    n_threads=n_threads or os.cpu_count(),
+                    n_batch=512,
+                    use_mmap=True,
+                    verbose=False,
+                )
         except (ValueError, RuntimeError) as exc:
             raise ModelError(
                 f"llama.cpp could not load {path} ({exc}); check that it is a GGUF model file"
@@ -150,9 +190,9 @@ class LlamaCppChat(BaseChatModel):
         return _load_llama(path, n_ctx=self.n_ctx, n_threads=self.n_threads, context=self.context)
 
     def for_context(self, context: str, *, n_ctx: int | None = None) -> LlamaCppChat:
-        """The same model on a context (KV cache) of its own, loaded on first use: the
-        file's pages are shared, the repacked weights are not (about 600 MB more).
-        ``n_ctx``: its size, when it needs less than the answers'."""
+        """The same model on a context (KV cache) of its own, made on first use; the
+        loaded weights are shared. ``n_ctx``: its size, when it needs less than the
+        answers'."""
         return self.model_copy(update={"context": context, "n_ctx": n_ctx or self.n_ctx})
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:

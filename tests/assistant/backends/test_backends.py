@@ -141,6 +141,18 @@ def test_a_context_of_its_own_keeps_its_prompt_cached_between_other_calls(
     assert reused >= len(judge.get_token_ids(instructions))
 
 
+def test_a_context_of_its_own_runs_on_the_weights_already_loaded(chat: BaseChatModel) -> None:
+    # A second context does not load the file again: the repacked weights are held once.
+    assert isinstance(chat, LlamaCppChat)
+    judge = chat.for_context("weights", n_ctx=512)
+    question = [HumanMessage("Count from 1 to 5, separated by spaces.")]
+    assert judge.invoke(question, max_tokens=8).text == chat.invoke(question, max_tokens=8).text
+    owner, borrower = chat._loaded().llama, judge._loaded().llama
+    assert borrower is not owner
+    assert borrower._model.model == owner._model.model  # one llama.cpp model
+    assert borrower.n_ctx() == 512
+
+
 def test_gguf_serialises_concurrent_calls(chat: BaseChatModel, counted: AIMessage) -> None:
     streamed: list[str] = []
     thread = threading.Thread(
