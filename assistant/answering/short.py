@@ -52,6 +52,15 @@ _YES_NO_QUESTION = re.compile(
     r"must)\b",
     re.IGNORECASE,
 )
+# A question word after a comma in that opening ("Considering the two reports, which city,
+# named in both, is ...?"): the question asks which, and its auxiliary is a later clause's.
+# Followed by an auxiliary, the word opens a clause about the phrase ("Between the report
+# of May 3, which was brief, and the later one, was there ...?").
+_WH_AFTER_COMMA = re.compile(
+    r",\s+(?:which|what|who|whom|whose|where|when|why|how)\b"
+    r"(?!\s+(?:is|are|was|were|has|have|had|will|would|can|could|did|does|do)\b)",
+    re.I,
+)
 # A question offering a word and its opposite ("... consistent or inconsistent?", "agree
 # or disagree?") asks which, not whether.
 _CHOICE = re.compile(r"\b(\w+)\s+or\s+(?:in|un|dis|non|im|ir)-?\1\W*$", re.IGNORECASE)
@@ -68,8 +77,9 @@ _ALL_WORDS = WordsCheck(threshold=1.0)
 def is_yes_no(question: str) -> bool:
     """A question answered by Yes or No: it opens with an auxiliary ("Did the council
     approve it?"), or with a phrase and a comma before one ("After the vote, did the mayor
-    resign?"), and does not end offering a word and its opposite ("Was the coverage
-    consistent or inconsistent?").
+    resign?") with no question word after a comma in that phrase ("After the vote, which
+    party, having won, was ...?" asks which), and does not end offering a word and its
+    opposite ("Was the coverage consistent or inconsistent?").
 
     Example:
         >>> is_yes_no("Between the two reports, is there a change in tone?")
@@ -77,7 +87,12 @@ def is_yes_no(question: str) -> bool:
         >>> is_yes_no("After the vote, who resigned?")
         False
     """
-    return bool(_YES_NO_QUESTION.match(question)) and not _CHOICE.search(question)
+    opening = _YES_NO_QUESTION.match(question)
+    return (
+        opening is not None
+        and not _WH_AFTER_COMMA.search(opening.group())
+        and not _CHOICE.search(question)
+    )
 
 
 def clean_short(reply: str, question: str) -> str:

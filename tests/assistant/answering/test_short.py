@@ -82,6 +82,14 @@ def test_parts_repeating_the_question_are_dropped(reply: str, question: str, sho
         ("Who disputed the withdrawal?", False),
         ("After the vote, who resigned?", False),
         ("In 2021, which team won the title?", False),
+        ("After the vote, which party, having won most seats, was asked to govern?", False),
+        (
+            "Considering the summit in Brussels, which official, speaking for NATO, "
+            "was prepared for the worst?",
+            False,
+        ),
+        ("Considering both reports, what city, named in each, is the company's home?", False),
+        ("Between the May 3 report, which was brief, and the next, was there a change?", True),
         ("Was the coverage of the two reports consistent or inconsistent?", False),
         ("Between the two reports, did the outlets agree or disagree?", False),
         ("Did the council approve the plan or not?", True),
