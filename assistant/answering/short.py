@@ -43,13 +43,14 @@ from assistant.types import Citation, Passage
 MAX_SHORT_WORDS = 12
 
 _LABEL = re.compile(r"^\s*(?:\*\*)?(?:short answer|answer)\s*:\s*(?:\*\*)?\s*", re.I)
+_AUXILIARY = (
+    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must)\b"
+)
 # What opens a yes/no question: an auxiliary, alone or after an opening phrase and a comma
 # ("Between the two reports, is there ...?", "After the vote, did ...?").
 _YES_NO_QUESTION = re.compile(
     r"^\s*(?:(?:after|before|between|since|during|following|in|on|at|by|from|given|when|"
-    r"while|as|considering|according to)\b[^?]*?,\s+)?"
-    r"(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|"
-    r"must)\b",
+    r"while|as|considering|according to)\b[^?]*?,\s+)?" + _AUXILIARY,
     re.IGNORECASE,
 )
 # A question word after a comma in that opening ("Considering the two reports, which city,
@@ -58,7 +59,7 @@ _YES_NO_QUESTION = re.compile(
 # of May 3, which was brief, and the later one, was there ...?").
 _WH_AFTER_COMMA = re.compile(
     r",\s+(?:which|what|who|whom|whose|where|when|why|how)\b"
-    r"(?!\s+(?:is|are|was|were|has|have|had|will|would|can|could|did|does|do)\b)",
+    rf"(?!\s+{_AUXILIARY})",
     re.I,
 )
 # A question offering a word and its opposite ("... consistent or inconsistent?", "agree
