@@ -145,27 +145,21 @@ _NUMERAL = re.compile(
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 # A clock time on the hour: "12:00 a.m." gives the hour as "12 a.m." does, not 12 and 0.
 _ON_THE_HOUR = re.compile(r"\b(\d{1,2}):00\b(?!:)")
-_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
+_MONTH_WORDS = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sept", "sep"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+)
+_MONTHS = {name: i for i, names in enumerate(_MONTH_WORDS, start=1) for name in names}
 # Capitalised words that are not names: sentence openers and function words.
 _NOT_NAMES = frozenset(
     [
@@ -399,8 +393,8 @@ class FactsCheck:
             return Verdict(False, f"the passage does not give the number {_fmt(missing[0])}")
         months = _months(claim) - _months(evidence)
         if months:
-            names = {v: k for k, v in _MONTHS.items() if len(k) > 4 or k == "may"}
-            return Verdict(False, f"the passage does not give the date ({names[min(months)]})")
+            month = _MONTH_WORDS[min(months) - 1][0]
+            return Verdict(False, f"the passage does not give the date ({month})")
         # Initials are read as the claim's are: "J. F. Lawton" names "JF" in both.
         words = {_name_key(w) for w in _WORDLIKE.findall(join_initials(evidence))}
         words |= {_name_key(w) for w in _WORDLIKE.findall(evidence)}

@@ -133,6 +133,30 @@ def test_a_month_is_a_date_not_a_word(claim: str, evidence: str, supported: bool
 
 
 @pytest.mark.parametrize(
+    "month",
+    [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+)
+def test_a_month_the_passage_lacks_is_named_in_the_reason(month: str) -> None:
+    other = "October" if month != "October" else "March"
+    verdict = FactsCheck().check(f"The vote was held in {month}.", f"The vote was in {other}.")
+    assert not verdict.supported
+    assert verdict.reason == f"the passage does not give the date ({month.lower()})"
+
+
+@pytest.mark.parametrize(
     ("claim", "evidence"),
     [
         ("Pele scored twice.", "Pelé scored twice in the final."),
