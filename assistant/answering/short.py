@@ -65,6 +65,9 @@ _WH_AFTER_COMMA = re.compile(
 # A question offering a word and its opposite ("... consistent or inconsistent?", "agree
 # or disagree?") asks which, not whether.
 _CHOICE = re.compile(r"\b(\w+)\s+or\s+(?:in|un|dis|non|im|ir)-?\1\W*$", re.IGNORECASE)
+# A question naming the things it asks between ("Which paid more, Google or Apple?",
+# "Between the Polygon article and the Verge's, which ...?") is answered by its own words.
+_OFFERS_CHOICE = re.compile(r"\bor\b|^\s*between\b", re.I)
 _YES_NO_REPLY = re.compile(r"^\W*(yes|no)\b", re.I)
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
 _MONTH_DAY = re.compile(
@@ -101,7 +104,8 @@ def clean_short(reply: str, question: str) -> str:
     without a label ("Short answer:") or markers, ending in a full stop; "" when that is
     longer than ``MAX_SHORT_WORDS`` words or a refusal. To a yes/no question a reply
     opening with yes or no is just "Yes." or "No.". Parts that only repeat the question
-    are dropped (:func:`drop_echoes`).
+    are dropped (:func:`drop_echoes`); a reply that only repeats it answers nothing ("",
+    unless the question names the things it asks between).
 
     Example:
         >>> clean_short("Answer: the White House", "Who disputed the withdrawal?")
@@ -120,7 +124,10 @@ def clean_short(reply: str, question: str) -> str:
         return ""  # "Yes." to a question that asks who or what answers nothing
     line = line.rstrip(",;: ")
     line = line[0].upper() + line[1:]
-    return drop_echoes(line if line[-1] in ".!?" else line + ".", question)
+    short = drop_echoes(line if line[-1] in ".!?" else line + ".", question)
+    if repeats(short, question) and not _OFFERS_CHOICE.search(question):
+        return ""  # "Colonia Agrippina." to "What was Colonia Agrippina's original name?"
+    return short
 
 
 def check_short(
@@ -180,15 +187,15 @@ def drop_echoes(short: str, question: str) -> str:
         'April 29, 2015.'
     """
     listed = parts(short)
-    asked_words, asked_numbers = content_words(join_initials(question)), numbers_in(question)
-    kept = listed[:1] + [
-        part
-        for part in listed[1:]
-        if not (
-            content_words(join_initials(part)) <= asked_words and numbers_in(part) <= asked_numbers
-        )
-    ]
+    kept = listed[:1] + [part for part in listed[1:] if not repeats(part, question)]
     return short if len(kept) == len(listed) else ", ".join(kept) + "."
+
+
+def repeats(text: str, question: str) -> bool:
+    """Whether every content word and number of the text is the question's own."""
+    return content_words(join_initials(text)) <= content_words(
+        join_initials(question)
+    ) and numbers_in(text) <= numbers_in(question)
 
 
 def holds_short(short: str, evidence: str) -> Verdict:

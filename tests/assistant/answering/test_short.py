@@ -74,6 +74,28 @@ def test_parts_repeating_the_question_are_dropped(reply: str, question: str, sho
 
 
 @pytest.mark.parametrize(
+    ("reply", "question", "short"),
+    [
+        ("Colonia Agrippina.", "What was the Colonia Agrippina's original name?", ""),
+        ("The U.S. Open", "Who won the men's US Open in 2021?", ""),
+        ("2021.", "Who won the men's US Open in 2021?", ""),
+        ("Oppidum Ubiorum.", "What was the Colonia Agrippina's original name?", "Oppidum Ubiorum."),
+        # A question naming what it asks between is answered by one of its own words.
+        ("Venus.", "Which planet is hotter, Mars or Venus?", "Venus."),
+        (
+            "Polygon.",
+            "Between the Polygon article and the Wired one, which came first?",
+            "Polygon.",
+        ),
+    ],
+)
+def test_a_short_answer_repeating_the_question_answers_nothing(
+    reply: str, question: str, short: str
+) -> None:
+    assert clean_short(reply, question) == short
+
+
+@pytest.mark.parametrize(
     ("question", "yes_no"),
     [
         ("Did Russia withdraw its troops?", True),
