@@ -82,13 +82,6 @@ QUOTE_FALLBACK = 0.45
 # is refused: for "Who disputed the withdrawal?" the White House's sentences on the sample
 # score 0.25 and 0.29; for "Who won the 2018 World Cup?" its sentences score under 0.03.
 MIN_RELEVANCE = 0.15
-# Passage sentences scoring under this are not given to the model (select_sentences): on
-# the first 100 questions of each shared set no gold answer is left out by it, and the
-# prompt of a question the articles do not touch shrinks to a few sentences ("Who won the
-# 2018 World Cup?" on the sample: 140 passage tokens instead of 532). At MIN_RELEVANCE,
-# which leaves out no gold answer either, the model named Moscow for the sample question
-# (docs/benchmarks.md, "Sentences not about the question").
-SELECT_FLOOR = 0.05
 
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
 
@@ -193,9 +186,7 @@ class AnswerChain:
         passages = self.retrieve(standalone, filters, k, window)
         excerpts = None
         if passages and self.select and self.chat_model is not None:
-            picked = select_sentences(
-                standalone, passages, self.embedder, self.passage_tokens, SELECT_FLOOR
-            )
+            picked = select_sentences(standalone, passages, self.embedder, self.passage_tokens)
             passages, excerpts = [p for p, _ in picked], [x for _, x in picked]
         timings["retrieve_s"] = time.perf_counter() - step
         yield Passages(tuple(passages), standalone)

@@ -92,20 +92,14 @@ def _header(p: Passage) -> str:
 
 
 def select_sentences(
-    question: str,
-    passages: Sequence[Passage],
-    embedder: TextEmbedder,
-    max_tokens: int,
-    min_score: float = 0.0,
+    question: str, passages: Sequence[Passage], embedder: TextEmbedder, max_tokens: int
 ) -> list[tuple[Passage, str]]:
     """The passages' sentences that bear most on the question, within ``max_tokens``:
     each passage that keeps any, with the excerpt the model is shown.
 
     Every sentence is scored as the extractive answerer scores it (cosine similarity to
     the question and the share of its content words, :func:`relevance`); the best are
-    taken until the budget (sentence tokens plus a header per passage) is spent. One
-    scoring under ``min_score`` is not about the question and is left out (the best
-    sentence is always kept): the model does not spend time reading it. A
+    taken until the budget (sentence tokens plus a header per passage) is spent. A
     sentence repeated by two overlapping chunks counts once. A passage's excerpt is its
     chosen sentences in their order, " … " where sentences were left out; passages keep
     their rank (a small model reads the first passage most). The passage itself stays
@@ -128,8 +122,6 @@ def select_sentences(
     chosen: dict[int, list[int]] = {}  # passage index -> chosen candidates
     used = 0
     for j in map(int, np.argsort(-scores)):
-        if chosen and scores[j] < min_score:
-            break
         i = candidates[j][0]
         cost = count_tokens(texts[j]) + (0 if i in chosen else count_tokens(_header(passages[i])))
         if chosen and used + cost > max_tokens:

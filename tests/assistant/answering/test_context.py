@@ -41,22 +41,6 @@ def test_a_sentence_two_overlapping_passages_share_is_shown_once(bot) -> None:  
     assert sum("we do not see any withdrawal yet" in s for s in sentences) == 1
 
 
-def test_sentences_not_about_the_question_are_not_shown(bot) -> None:  # type: ignore[no-untyped-def]
-    # Nothing in the sample is about football: a few sentences are shown, not the article.
-    found = bot.searcher.search("Who won the 2018 World Cup?", 5, NO_FILTERS)
-    everything = select_sentences("Who won the 2018 World Cup?", found, bot.embedder, 2000)
-    floored = select_sentences("Who won the 2018 World Cup?", found, bot.embedder, 2000, 0.05)
-    assert sum(count_tokens(x) for _, x in everything) > 500
-    assert sum(count_tokens(x) for _, x in floored) < 200
-    # A question the article answers keeps the sentences that answer it.
-    question = "Who disputed the withdrawal?"
-    found = bot.searcher.search(question, 5, NO_FILTERS)
-    shown = " ".join(x for _, x in select_sentences(question, found, bot.embedder, 2000, 0.05))
-    assert "we now know it was false" in shown
-    assert "The White House has called the Kremlin’s claims" in shown
-    assert "Kamala Harris" not in shown
-
-
 @pytest.mark.parametrize(
     "question",
     ["Who disputed the withdrawal?", "How many troops did Russia send to the border?"],
