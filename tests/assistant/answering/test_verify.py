@@ -8,6 +8,7 @@ tests/data/articles/harbour-ferry.txt), never on the shared evaluation sets.
 
 from __future__ import annotations
 
+import calendar
 from pathlib import Path
 
 import pytest
@@ -132,23 +133,7 @@ def test_a_month_is_a_date_not_a_word(claim: str, evidence: str, supported: bool
     assert verdict.supported is supported
 
 
-@pytest.mark.parametrize(
-    "month",
-    [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-)
+@pytest.mark.parametrize("month", calendar.month_name[1:])
 def test_a_month_the_passage_lacks_is_named_in_the_reason(month: str) -> None:
     other = "October" if month != "October" else "March"
     verdict = FactsCheck().check(f"The vote was held in {month}.", f"The vote was in {other}.")
