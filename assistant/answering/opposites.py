@@ -4,6 +4,11 @@ A claim that keeps its passage's words but swaps one for its opposite ("Shares f
 cited to "Shares rose 3%") passes the words check and has no negation for the polarity
 check to see. :func:`opposite_in` finds such a word.
 
+A claim can also keep both words and swap which one stands beside a shared word: "Low
+wages." cited to "few workers (low supply) … will result in high wages". The sentence has
+"low" and "wages", but never together; beside "wages" it has "high". :func:`swapped_beside`
+finds such a pair.
+
 The table (``opposites.json``, built by ``scripts/build_opposites.py``) holds WordNet's
 single-word antonym pairs and the irregular forms of those words ("fell" is a form of
 "fall"); regular forms are undone by WordNet's own suffix rules (:func:`lemmas`). The
@@ -17,7 +22,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from assistant.answering.sentences import content_words
+from assistant.answering.sentences import content_words, stemmer
 
 _TABLE = Path(__file__).with_name("opposites.json")
 
@@ -109,4 +114,49 @@ def opposite_in(claim: str, sentence: str, *, reach: int = 2) -> tuple[str, str]
             near = tokens[max(0, i - reach) : i] + tokens[i + 1 : i + 1 + reach]
             if tokens[i] in said and token_forms & opposite and shared.intersection(near):
                 return word, tokens[i]
+    return None
+
+
+_ANY_WORD = re.compile(r"[A-Za-z]+")
+
+
+def swapped_beside(claim: str, sentence: str) -> tuple[str, str] | None:
+    """A word of the claim standing beside a content word it shares with the sentence,
+    where the sentence has that shared word beside the claim word's opposite, on the same
+    side, and never beside the claim word itself: ``("low", "high")`` for "Low wages."
+    against "(low supply) … will result in high wages"; ``("rose", "fell")`` for "Wages
+    rose." against "Prices rose while wages fell." None when there is none.
+
+    The opposite must stand right beside the shared word ("wages were high" says nothing
+    here); the claim word a word further off still holds it ("new coalition government"
+    holds "new government"). The
+    claim word must be lower case, or the claim's first word capitalised only as a
+    sentence opens ("Low wages."), as :func:`opposite_in` reads only such words.
+    """
+    stem = stemmer().stemWord
+    words = _ANY_WORD.findall(claim)
+    tokens = [w.lower() for w in _ANY_WORD.findall(sentence)]
+    stems = [stem(w) for w in tokens]
+    content = content_words(claim)
+    in_claim = frozenset().union(*(_forms(w.lower()) for w in words))
+    for i, word in enumerate(words):
+        if not (word.islower() or (i == 0 and word[1:].islower())):
+            continue
+        lower = word.lower()
+        opposite = opposites_of(lower) - in_claim
+        if not opposite or lower not in content:
+            continue
+        for side in (-1, 1):  # the shared word after the claim word, then before it
+            j = i - side
+            if not 0 <= j < len(words) or words[j].lower() not in content:
+                continue
+            anchor = stem(words[j].lower())
+            places = [k for k, s in enumerate(stems) if s == anchor]
+            beside = [tokens[k + side] for k in places if 0 <= k + side < len(tokens)]
+            near = [k + side * n for k in places for n in (1, 2)]
+            if any(_forms(lower) & _forms(tokens[n]) for n in near if 0 <= n < len(tokens)):
+                continue
+            found = next((b for b in beside if _forms(b) & opposite), None)
+            if found:
+                return lower, found
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 import pysbd
 
@@ -164,6 +165,14 @@ def _cover(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     elif text.strip():
         out.append((len(text) - len(text.lstrip()), len(text.rstrip())))
     return out
+
+
+@lru_cache(maxsize=1)
+def stemmer() -> Any:
+    """Snowball's English stemmer ("wages" and "wage" are "wage")."""
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
 
 
 def content_words(text: str) -> set[str]:

@@ -29,6 +29,7 @@ from assistant.answering.extractive import Extract, relevance
 from assistant.answering.sentences import content_words, is_furniture, sentence_spans
 from assistant.answering.verify import (
     NEGATION,
+    BesideCheck,
     FactsCheck,
     Verdict,
     WordsCheck,
@@ -76,6 +77,7 @@ _MONTH_DAY = re.compile(
 
 _FACTS = FactsCheck()
 _ALL_WORDS = WordsCheck(threshold=1.0)
+_BESIDE = BesideCheck()
 
 
 def is_yes_no(question: str) -> bool:
@@ -200,8 +202,9 @@ def repeats(text: str, question: str) -> bool:
 
 def holds_short(short: str, evidence: str) -> Verdict:
     """Whether the evidence holds every number, date, name and content word of the short
-    answer (the first check that fails says why)."""
-    for check in (_FACTS, _ALL_WORDS):
+    answer, none of them beside the opposite of what the answer puts there (the first
+    check that fails says why)."""
+    for check in (_FACTS, _ALL_WORDS, _BESIDE):
         verdict = check.check(short, evidence)
         if not verdict.supported:
             return verdict

@@ -31,7 +31,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,8 +39,8 @@ from langchain_core.messages import HumanMessage
 
 from assistant.answering import prompts
 from assistant.answering.citations import MARKER
-from assistant.answering.opposites import opposite_in
-from assistant.answering.sentences import content_words, sentence_spans
+from assistant.answering.opposites import opposite_in, swapped_beside
+from assistant.answering.sentences import content_words, sentence_spans, stemmer
 from assistant.types import Answer, Passage, RemovedClaim
 
 NOT_SUPPORTED = "not supported by the cited passage"
@@ -404,6 +403,18 @@ class FactsCheck:
         return SUPPORTED
 
 
+class BesideCheck:
+    """No word of the claim stands beside a word it shares with the evidence where the
+    evidence has that word's opposite instead ("Low wages." against "low supply … high
+    wages"; :func:`assistant.answering.opposites.swapped_beside`)."""
+
+    def check(self, claim: str, evidence: str) -> Verdict:
+        swapped = swapped_beside(claim, evidence)
+        if swapped:
+            return Verdict(False, f"the passage says “{swapped[1]}”, not “{swapped[0]}”")
+        return SUPPORTED
+
+
 # -- content words ---------------------------------------------------------------------------
 
 # Reporting verbs and fillers: who said it is checked by the names, and "said" where the
@@ -438,13 +449,6 @@ _FILLER = frozenset(
 )
 
 
-@cache
-def _stemmer() -> Any:
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
 _NUMBER_WORDS = frozenset([*_UNITS, *_TENS, *_SCALES, "hundred"])
 _MONTH_NAME = re.compile(rf"\b(?:{'|'.join(name.capitalize() for name in _MONTHS)})\b")
 
@@ -459,7 +463,7 @@ def _stems(text: str) -> set[str]:
         for w in content_words(text)
         if w not in _FILLER and w not in _NUMBER_WORDS and not w.isdigit() and len(w) > 1
     ]
-    return set(_stemmer().stemWords(words))
+    return set(stemmer().stemWords(words))
 
 
 def _holds(stem: str, stems: set[str]) -> bool:
@@ -546,9 +550,10 @@ class PolarityCheck:
     not strong, but firms are not immune" for "Demand is strong, but firms are not
     immune"). An opposite word with no negation ("fell" for "rose", "lost" for "won") is
     caught when WordNet knows the pair (:mod:`assistant.answering.opposites`) and the
-    sentence's word stands next to a word the claim shares; "reduced" for "increased",
-    which WordNet does not pair, is the judge's work. The negation words were chosen from
-    how negation is written, not on the shared evaluation sets.
+    sentence's word stands next to a word the claim shares, and so is a word the sentence
+    has but puts elsewhere ("low wages" against "low supply … high wages"); "reduced" for
+    "increased", which WordNet does not pair, is the judge's work. The negation words were
+    chosen from how negation is written, not on the shared evaluation sets.
     """
 
     def check(self, claim: str, evidence: str) -> Verdict:
@@ -558,7 +563,7 @@ class PolarityCheck:
             return SUPPORTED
         shared = [len(wanted & _stems(evidence[s:e])) for s, e in spans]
         best = [evidence[s:e] for (s, e), n in zip(spans, shared, strict=True) if n == max(shared)]
-        swapped = opposite_in(claim, " ".join(best))
+        swapped = opposite_in(claim, " ".join(best)) or swapped_beside(claim, " ".join(best))
         if swapped:
             return Verdict(False, f"the passage says “{swapped[1]}”, not “{swapped[0]}”")
         negations = len(NEGATION.findall(claim))

@@ -15,6 +15,7 @@ from assistant.answering.short import (
     check_short,
     clean_short,
     first_part,
+    holds_short,
     is_yes_no,
 )
 from assistant.answering.verify import DECLINED_SUPPORT_LABEL, ModelJudge, support_label
@@ -362,3 +363,11 @@ def test_a_last_name_does_not_hold_a_full_name_the_article_never_gives(bot) -> N
 def test_a_name_held_by_its_last_word(short: str, sentence: str, held: bool) -> None:
     article = "Sam Bankman-Fried on trial\nSam Bankman-Fried faces charges. Flight 370 was lost."
     assert by_last_name(short, sentence, article) is held
+
+
+def test_a_short_answer_beside_the_opposite_of_what_the_sentence_says_is_not_held() -> None:
+    # The sentence holds "low" and "wages", but what it calls the wages is "high".
+    sentence = "Where few workers are able (low supply), the result is high wages."
+    verdict = holds_short("Low wages.", sentence)
+    assert not verdict.supported and verdict.reason == "the passage says “high”, not “low”"
+    assert holds_short("High wages.", sentence).supported

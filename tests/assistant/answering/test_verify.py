@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.answering.opposites import opposite_in
+from assistant.answering.opposites import opposite_in, swapped_beside
 from assistant.answering.verify import (
     DETERMINISTIC,
     UNCLEAR,
@@ -283,6 +283,43 @@ def test_an_opposite_word_wordnet_pairs_is_caught_without_a_judge(
 )
 def test_opposite_in(claim: str, sentence: str, found: tuple[str, str] | None) -> None:
     assert opposite_in(claim, sentence) == found
+
+
+_WAGES = (
+    "Where many workers compete for few jobs (low demand), pay falls; where few workers "
+    "are able (low supply) and the need is great, the result is high wages."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "sentence", "found"),
+    [
+        # both words are in the sentence, but beside "wages" stands the opposite
+        ("Low wages.", _WAGES, ("low", "high")),
+        ("Few workers earn low wages.", _WAGES, ("low", "high")),
+        ("Wages rose.", "Prices rose while wages fell.", ("rose", "fell")),
+        ("High wages.", _WAGES, None),
+        ("Prices rose.", "Prices rose while wages fell.", None),
+        # the claim's word a word further off still holds it
+        ("The new government met.", "The old government and the new, larger government met.", None),
+        # an opposite not right beside the shared word says nothing
+        ("Low wages.", "Supply was low and wages were high.", None),
+        # a capitalised word past the first may be a name
+        ("Lee Low wages war.", "Lee High wages war.", None),
+    ],
+)
+def test_swapped_beside(claim: str, sentence: str, found: tuple[str, str] | None) -> None:
+    assert swapped_beside(claim, sentence) == found
+
+
+def test_a_word_moved_beside_its_opposite_is_caught_without_a_judge() -> None:
+    verdict = PolarityCheck().check("Where few workers are able, the result is low wages.", _WAGES)
+    assert verdict == Verdict(False, "the passage says “high”, not “low”")
+    assert (
+        PolarityCheck()
+        .check("Where few workers are able, the result is high wages.", _WAGES)
+        .supported
+    )
 
 
 def test_an_opposite_word_wordnet_does_not_pair_is_left_to_the_judge() -> None:
