@@ -131,19 +131,23 @@ def swapped_beside(claim: str, sentence: str) -> tuple[str, str] | None:
     here); the claim word a word further off still holds it ("new coalition government"
     holds "new government"). The
     claim word must be lower case, or the claim's first word capitalised only as a
-    sentence opens ("Low wages."), as :func:`opposite_in` reads only such words.
+    sentence opens ("Low wages."), as :func:`opposite_in` reads only such words; a pair
+    the claim itself joins within three words ("female or male" for "male or female")
+    is only put in another order.
     """
     stem = stemmer().stemWord
     words = _ANY_WORD.findall(claim)
     tokens = [w.lower() for w in _ANY_WORD.findall(sentence)]
     stems = [stem(w) for w in tokens]
     content = content_words(claim)
-    in_claim = frozenset().union(*(_forms(w.lower()) for w in words))
     for i, word in enumerate(words):
         if not (word.islower() or (i == 0 and word[1:].islower())):
             continue
         lower = word.lower()
-        opposite = opposites_of(lower) - in_claim
+        # An opposite the claim has itself close by is a pairing ("men's and women's",
+        # "male or female"), in whichever order.
+        pairing = frozenset().union(*(_forms(w.lower()) for w in words[max(0, i - 3) : i + 4]))
+        opposite = opposites_of(lower) - pairing
         if not opposite or lower not in content:
             continue
         for side in (-1, 1):  # the shared word after the claim word, then before it

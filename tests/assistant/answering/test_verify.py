@@ -306,6 +306,15 @@ _WAGES = (
         ("Low wages.", "Supply was low and wages were high.", None),
         # a capitalised word past the first may be a name
         ("Lee Low wages war.", "Lee High wages war.", None),
+        # a pair put in another order says the same
+        ("The first qualifier, female or male.", "The first qualifier, male or female.", None),
+        ("Women's and men's draws.", "Men's and women's draws.", None),
+        # the claim has both words, each beside the other's place: a swap
+        (
+            "Few workers (high supply) and great need (low demand) mean high wages.",
+            "Few workers (low supply) and great need (high demand) mean high wages.",
+            ("high", "low"),
+        ),
     ],
 )
 def test_swapped_beside(claim: str, sentence: str, found: tuple[str, str] | None) -> None:
