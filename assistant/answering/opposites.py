@@ -122,18 +122,17 @@ _ANY_WORD = re.compile(r"[A-Za-z]+")
 
 def swapped_beside(claim: str, sentence: str) -> tuple[str, str] | None:
     """A word of the claim standing beside a content word it shares with the sentence,
-    where the sentence has that shared word beside the claim word's opposite, on the same
-    side, and never beside the claim word itself: ``("low", "high")`` for "Low wages."
-    against "(low supply) … will result in high wages"; ``("rose", "fell")`` for "Wages
-    rose." against "Prices rose while wages fell." None when there is none.
+    where the sentence has that shared word right beside the claim word's opposite, on
+    the same side, and nowhere has the claim word within two words of it on that side:
+    ``("low", "high")`` for "Low wages." against "(low supply) … will result in high
+    wages"; ``("rose", "fell")`` for "Wages rose." against "Prices rose while wages
+    fell." None when there is none.
 
-    The opposite must stand right beside the shared word ("wages were high" says nothing
-    here); the claim word a word further off still holds it ("new coalition government"
-    holds "new government"). The
-    claim word must be lower case, or the claim's first word capitalised only as a
-    sentence opens ("Low wages."), as :func:`opposite_in` reads only such words; a pair
-    the claim itself joins within three words ("female or male" for "male or female")
-    is only put in another order.
+    "Wages were high" says nothing here (not beside); "the new, larger government" still
+    holds "new government". The claim word must be lower case, or the claim's first word
+    capitalised only as a sentence opens ("Low wages."), as :func:`opposite_in` reads
+    only such words; a pair the claim itself joins within three words ("female or male"
+    for "male or female") is only put in another order.
     """
     stem = stemmer().stemWord
     words = _ANY_WORD.findall(claim)
