@@ -143,11 +143,13 @@ def swapped_beside(claim: str, sentence: str) -> tuple[str, str] | None:
         if not (word.islower() or (i == 0 and word[1:].islower())):
             continue
         lower = word.lower()
+        if lower not in content:
+            continue
         # An opposite the claim has itself close by is a pairing ("men's and women's",
         # "male or female"), in whichever order.
         pairing = frozenset().union(*(_forms(w.lower()) for w in words[max(0, i - 3) : i + 4]))
         opposite = opposites_of(lower) - pairing
-        if not opposite or lower not in content:
+        if not opposite:
             continue
         for side in (-1, 1):  # the shared word after the claim word, then before it
             j = i - side

@@ -403,16 +403,20 @@ class FactsCheck:
         return SUPPORTED
 
 
+def _said_instead(swapped: tuple[str, str] | None) -> Verdict:
+    """Unsupported when a claim word was found swapped for its opposite ``(word, opposite)``."""
+    if swapped:
+        return Verdict(False, f"the passage says “{swapped[1]}”, not “{swapped[0]}”")
+    return SUPPORTED
+
+
 class BesideCheck:
     """No word of the claim stands beside a word it shares with the evidence where the
     evidence has that word's opposite instead ("Low wages." against "low supply … high
     wages"; :func:`assistant.answering.opposites.swapped_beside`)."""
 
     def check(self, claim: str, evidence: str) -> Verdict:
-        swapped = swapped_beside(claim, evidence)
-        if swapped:
-            return Verdict(False, f"the passage says “{swapped[1]}”, not “{swapped[0]}”")
-        return SUPPORTED
+        return _said_instead(swapped_beside(claim, evidence))
 
 
 # -- content words ---------------------------------------------------------------------------
@@ -563,9 +567,10 @@ class PolarityCheck:
             return SUPPORTED
         shared = [len(wanted & _stems(evidence[s:e])) for s, e in spans]
         best = [evidence[s:e] for (s, e), n in zip(spans, shared, strict=True) if n == max(shared)]
-        swapped = opposite_in(claim, " ".join(best)) or swapped_beside(claim, " ".join(best))
-        if swapped:
-            return Verdict(False, f"the passage says “{swapped[1]}”, not “{swapped[0]}”")
+        sentences = " ".join(best)
+        swapped = _said_instead(opposite_in(claim, sentences) or swapped_beside(claim, sentences))
+        if not swapped.supported:
+            return swapped
         negations = len(NEGATION.findall(claim))
         held = max(len(NEGATION.findall(x)) for x in best)
         if negations > held:
