@@ -40,6 +40,9 @@ from ingest.seen_lines import SeenLines
 # The claim judge's own llama.cpp context: its instructions (about 300 tokens), the quoted
 # sentences and the claim.
 JUDGE_CONTEXT_TOKENS = 2048
+# The follow-up rewrite's context beyond the conversation: its instructions and example
+# (about 170 tokens), the question and the rewrite, with room for the tokenizers' difference.
+CONDENSE_PROMPT_TOKENS = 1024
 
 
 class Assistant:
@@ -115,6 +118,7 @@ class Assistant:
             select=s.llm.select_sentences,
             verifiers=self._verifiers(judge),
             reworded=judge if s.verify.reworded else None,
+            condense_model=self._condense_model(chat_model),
         )
 
     @property
@@ -141,6 +145,16 @@ class Assistant:
             # answers (the answer's prompt would evict them); claims are short.
             chat_model = chat_model.for_context("judge", n_ctx=JUDGE_CONTEXT_TOKENS)
         return ModelJudge(chat_model)
+
+    def _condense_model(self, chat_model: BaseChatModel | None) -> BaseChatModel | None:
+        """What rewrites a follow-up: for an in-process model, its weights on a context of
+        their own, sized for the bounded conversation and the rewrite prompt; the answer
+        prompt's cached prefix then survives a follow-up (docs/benchmarks.md)."""
+        if isinstance(chat_model, LlamaCppChat):
+            llm = self.settings.llm
+            n_ctx = min(llm.n_ctx, llm.history_tokens + CONDENSE_PROMPT_TOKENS)
+            return chat_model.for_context("condense", n_ctx=n_ctx)
+        return chat_model
 
     @property
     def _judge_on(self) -> bool:

@@ -103,11 +103,16 @@ class AnswerChain:
         select: bool,
         verifiers: Sequence[Verifier] = (),
         reworded: ModelJudge | None = None,
+        condense_model: BaseChatModel | None = None,
     ) -> None:
         self.searcher = searcher
         self.embedder = embedder
         self.backend = backend
         self.chat_model = chat_model
+        # What rewrites a follow-up: the chat model, or (in process) the same weights on
+        # a context of its own, so the rewrite does not evict the answer prompt's cached
+        # prefix and the follow-up's answer reads only its own passages.
+        self.condense_model = condense_model or chat_model
         self.k = k
         self.passage_tokens = passage_tokens
         self.history_tokens = history_tokens
@@ -139,10 +144,10 @@ class AnswerChain:
         turns = bounded_history(history, self.history_tokens)
         if not turns or stands_alone(question):
             return question
-        if self.chat_model is None:  # extractive: search with the last question's words too
+        if self.condense_model is None:  # extractive: search with the last question's words too
             return f"{turns[-1].question} {question}"
         text = "\n".join(f"User: {t.question}\nAssistant: {t.answer}" for t in turns)
-        chain = self.condense_prompt | self.chat_model | StrOutputParser()
+        chain = self.condense_prompt | self.condense_model | StrOutputParser()
         rewritten = chain.invoke({"history": text, "question": question}).strip()
         return rewritten.splitlines()[0].strip() if rewritten else question
 
@@ -278,7 +283,10 @@ class AnswerChain:
         """
         alone = not citations or bool(_REFUSAL.search(text))
         failed: Verdict | None = None
-        for candidate in dict.fromkeys(x for x in (short, first_part(short)) if x):
+        # The first part is cleaned as the whole was: one that only repeats the question
+        # ("Zelensky." of "Zelensky, 3/3/2021." to what Zelensky said) answers nothing.
+        cut = clean_short(first_part(short), question) if first_part(short) else ""
+        for candidate in dict.fromkeys(x for x in (short, cut) if x):
             found = None
             if not alone:
                 verdict = check_short(candidate, text, citations, question)

@@ -98,17 +98,36 @@ def test_the_accurate_profile_answers_the_sample_question_too(tmp_path: Path) ->
     assert any("we now know it was false" in c.passage.text for c in answer.citations)
 
 
+def _cached(model: object) -> str:
+    """The text in a llama.cpp model's KV cache."""
+    llama = model._loaded().llama  # type: ignore[attr-defined]
+    return str(llama.detokenize(llama.input_ids[: llama.n_tokens].tolist()).decode())
+
+
 def test_warm_up_reads_the_prompt_prefix_before_the_first_question(local_bot: Assistant) -> None:
     model = local_bot.chain.chat_model
     assert model is not None
-    llama = model._loaded().llama  # type: ignore[attr-defined]
-
-    def cached() -> str:
-        return llama.detokenize(llama.input_ids[: llama.n_tokens].tolist()).decode()
-
     model.invoke("Say OK.", max_tokens=1)  # something else in the cache
-    assert "numbered passages" not in cached()
+    assert "numbered passages" not in _cached(model)
     local_bot.warm_up()
     # The system prompt is read: a question's prompt shares it, and only what follows is new.
     system = str(local_bot.chain.prefix_messages()[0].content)
-    assert system.splitlines()[0] in cached()
+    assert system.splitlines()[0] in _cached(model)
+
+
+def test_rewriting_a_follow_up_keeps_the_answer_prompt_cached(local_bot: Assistant) -> None:
+    local_bot.warm_up()
+    chain = local_bot.chain
+    system = str(chain.prefix_messages()[0].content).splitlines()[0]
+    history = [
+        Turn(
+            "What did NATO say about the Russian withdrawal?",
+            "NATO said it had not seen any de-escalation [1].",
+        )
+    ]
+    standalone = chain.condense("And Zelensky?", history)
+    assert "Zelensky" in standalone and "withdrawal" in standalone
+    # The rewrite ran on a context of its own: the answer's cached prefix is still there,
+    # so the follow-up's answer reads only its own passages.
+    assert system in _cached(chain.chat_model)
+    assert "Standalone question" in _cached(chain.condense_model)

@@ -328,6 +328,19 @@ def test_a_short_answer_is_cut_to_its_first_part_and_the_cut_is_listed(bot) -> N
     assert cut.reason.startswith("shortened to “The White House.”: ")
 
 
+def test_a_first_part_that_only_repeats_the_question_is_not_the_short_answer(bot) -> None:  # type: ignore[no-untyped-def]
+    # "Zelensky, 3/3/2021." fails on its date; its first part names whom the question asks
+    # about, which answers nothing.
+    question = "What did Zelensky tell the BBC about the withdrawal?"
+    n = _cite(bot, question, "we do not see any withdrawal yet")
+    reply = f"Zelensky told the BBC that he did not see any withdrawal yet [{n}]."
+    answer = _chain(bot, reply, "Zelensky, 3/3/2021").invoke(question)
+    assert answer.short == "" and not answer.refused
+    assert answer.text.startswith("Zelensky told the BBC")
+    [cut] = answer.removed
+    assert cut.text == "Zelensky, 3/3/2021." and "3" in cut.reason
+
+
 # The model's sentence adds a day the passage never gives; the sentence that answers names
 # Jens Stoltenberg by his last name only, as the article does after his first mention.
 _DENIED = "Whose assessment did Moscow deny?"
