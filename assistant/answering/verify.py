@@ -27,6 +27,7 @@ each clause has a supporting passage, and an opening naming the passage's own so
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -371,6 +372,11 @@ def _is_place_adjective(adjective: str, place: str) -> bool:
     )
 
 
+def _fuse(*words: str) -> str:
+    """Words written as one, without hyphens: a name's spelling as one word."""
+    return "".join(words).replace("-", "")
+
+
 def _named_in(name: str, words: set[str]) -> bool:
     """A name is in the evidence as itself, as the place its adjective names, or as the
     adjective of the place it names."""
@@ -382,7 +388,7 @@ def _named_in(name: str, words: set[str]) -> bool:
 class FactsCheck:
     """Numbers, amounts, months and names of the claim must all be in the evidence
     (accents folded: "Pele" is "Pelé"; "Eastern Time" is "ET"; a place's adjective is
-    the place: "Russian" is "Russia"). The endings that make adjectives of places also
+    the place: "Russian" is "Russia"; "Surf Classic" is "SurfClassic"). The endings that make adjectives of places also
     make "Julian" of "Julia": a name swapped for one so close passes."""
 
     def check(self, claim: str, evidence: str) -> Verdict:
@@ -395,9 +401,21 @@ class FactsCheck:
             month = _MONTH_WORDS[min(months) - 1][0]
             return Verdict(False, f"the passage does not give the date ({month})")
         # Initials are read as the claim's are: "J. F. Lawton" names "JF" in both.
-        words = {_name_key(w) for w in _WORDLIKE.findall(join_initials(evidence))}
-        words |= {_name_key(w) for w in _WORDLIKE.findall(evidence)}
+        in_order = [_name_key(w) for w in _WORDLIKE.findall(join_initials(evidence))]
+        words = {*in_order, *(_name_key(w) for w in _WORDLIKE.findall(evidence))}
         absent = sorted(n for n in _names(claim) if not _named_in(n, words))
+        if absent:
+            # A name written as one word or two is one name: "Surf Classic" and
+            # "SurfClassic", "Christmas time" and "Christmastime", "Bankman Fried".
+            fused = {*(_fuse(*p) for p in itertools.pairwise(in_order)), *map(_fuse, words)}
+            claim_words = [_name_key(w) for w in _WORDLIKE.findall(join_initials(claim))]
+            pairs = list(itertools.pairwise(claim_words))
+            absent = [
+                n
+                for n in absent
+                if _fuse(n) not in fused
+                and not any(n in pair and _fuse(*pair) in fused for pair in pairs)
+            ]
         if absent:
             return Verdict(False, f"the passage does not name {absent[0]!r}")
         return SUPPORTED

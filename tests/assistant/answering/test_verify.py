@@ -89,6 +89,12 @@ def _passage(text: str, name: str = "a", source: str = "") -> Passage:
         ("The French team won.", "France won the final.", True),
         ("The Iraqi army moved.", "Iran moved troops.", False),
         ("The Russian government denied it.", "Ukraine denied it on Monday.", False),
+        # A name written as one word or two is one name; a word of it alone is not.
+        ("It ends with the Surf Classic.", "It ends with the Bells Beach SurfClassic.", True),
+        ("Shops open at Christmastime.", "Shops open at Christmas time in town.", True),
+        ("Sam Bankman Fried was charged.", "They charged Sam Bankman-Fried.", True),
+        ("It ends with the Surf Festival.", "It ends with the Bells Beach SurfClassic.", False),
+        ("Sam Bankman was charged.", "They charged Sam BankmanFried.", False),
     ],
 )
 def test_numbers_dates_and_names_must_be_in_the_evidence(
