@@ -40,7 +40,7 @@ from assistant.answering.context import (
 )
 from assistant.answering.extractive import Extract, compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
-from assistant.answering.sentences import is_furniture
+from assistant.answering.sentences import content_words, is_furniture
 from assistant.answering.short import (
     check_short,
     clean_short,
@@ -84,6 +84,26 @@ QUOTE_FALLBACK = 0.45
 MIN_RELEVANCE = 0.15
 
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
+
+
+def example_words(condense: str) -> set[str]:
+    r"""The words a rewrite took from the rewrite prompt's worked example, not from the
+    conversation: those its example's standalone questions add to its last questions
+    ("bridge", "mayor"), beyond the words of the prompt's instructions.
+
+    Example:
+        >>> sorted(example_words(
+        ...     "Rewrite it.\nExample.\nLast question: And the owners?\n"
+        ...     "Standalone question: What did the owners say of the bridge?\n"
+        ...     "Conversation:\n{history}"))
+        ['bridge', 'say']
+    """
+    example = condense.partition("Example.")[2].partition("{history}")[0]
+    lines = example.splitlines()
+    asked = " ".join(x.partition(":")[2] for x in lines if x.startswith("Last question:"))
+    rewritten = " ".join(x.partition(":")[2] for x in lines if x.startswith("Standalone question:"))
+    instructions = condense.replace(example, "")
+    return content_words(rewritten) - content_words(asked) - content_words(instructions)
 
 
 class AnswerChain:
@@ -133,9 +153,9 @@ class AnswerChain:
             ]
         )
         self.short_requests = (prompts.load("short"), prompts.load("short_yes_no"))
-        self.condense_prompt = ChatPromptTemplate.from_messages(
-            [("human", prompts.load("condense"))]
-        )
+        condense = prompts.load("condense")
+        self.condense_prompt = ChatPromptTemplate.from_messages([("human", condense)])
+        self.example_words = example_words(condense)
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -149,7 +169,14 @@ class AnswerChain:
         text = "\n".join(f"User: {t.question}\nAssistant: {t.answer}" for t in turns)
         chain = self.condense_prompt | self.condense_model | StrOutputParser()
         rewritten = chain.invoke({"history": text, "question": question}).strip()
-        return rewritten.splitlines()[0].strip() if rewritten else question
+        rewritten = rewritten.splitlines()[0].strip() if rewritten else ""
+        said = content_words(f"{text} {question}")
+        if not rewritten or (content_words(rewritten) & self.example_words) - said:
+            # Nothing, or words of the prompt's own example that the conversation never
+            # used ("What did Zelensky say about the bridge?"): the last question and this
+            # one together are searched and asked instead.
+            return f"{turns[-1].question} {question}"
+        return rewritten
 
     def retrieve(
         self, question: str, filters: Filters, k: int | None, window: TimeWindow | None = None

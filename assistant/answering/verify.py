@@ -388,8 +388,9 @@ def _named_in(name: str, words: set[str]) -> bool:
 class FactsCheck:
     """Numbers, amounts, months and names of the claim must all be in the evidence
     (accents folded: "Pele" is "Pelé"; "Eastern Time" is "ET"; a place's adjective is
-    the place: "Russian" is "Russia"; "Surf Classic" is "SurfClassic"). The endings that make adjectives of places also
-    make "Julian" of "Julia": a name swapped for one so close passes."""
+    the place: "Russian" is "Russia"; "Surf Classic" is "SurfClassic"). The endings
+    that make adjectives of places also make "Julian" of "Julia": a name swapped for one
+    so close passes."""
 
     def check(self, claim: str, evidence: str) -> Verdict:
         claim, evidence = _plain(claim), _plain(evidence)

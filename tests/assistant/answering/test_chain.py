@@ -83,6 +83,31 @@ def test_a_follow_up_is_condensed_with_the_history(bot) -> None:  # type: ignore
     assert "we do not see any withdrawal yet" in answer.citations[0].passage.text
 
 
+@pytest.mark.parametrize(
+    ("first", "rewritten", "asked"),
+    [
+        # The rewrite prompt's example is about a bridge: a rewrite that brings the bridge
+        # into a conversation that never had one is not used.
+        (
+            "What did NATO say?",
+            "What did Zelensky say about the bridge?",
+            "What did NATO say? And Zelensky?",
+        ),
+        (
+            "Who disputed the bridge plan?",
+            "Who else disputed the bridge plan?",
+            "Who else disputed the bridge plan?",
+        ),
+    ],
+)
+def test_a_rewrite_that_borrows_the_prompts_example_is_not_used(  # type: ignore[no-untyped-def]
+    bot, first: str, rewritten: str, asked: str
+) -> None:
+    model = FakeListChatModel(responses=[rewritten])
+    history = [Turn(first, "It had not seen any de-escalation [1].")]
+    assert _chain(bot, model).condense("And Zelensky?", history) == asked
+
+
 def test_passages_are_cut_to_the_token_budget(bot) -> None:  # type: ignore[no-untyped-def]
     passages = bot.search("withdrawal", k=4)
     assert len(within_budget(passages, 10)) == 1  # always at least one
