@@ -36,6 +36,8 @@ CONVERSATIONS = (
     ("How many troops did Russia add, according to the White House?", "Who said that?"),
     ("Who will lead the American delegation in Munich?", "Why is she going?"),
 )
+# What is timed of each follow-up: its rewrite, its first token, the whole answer.
+TIMINGS = ("condense_s", "first_token_s", "total_s")
 
 
 def run(sample: Path, rounds: int, data_dir: Path) -> dict[str, Any]:
@@ -59,8 +61,7 @@ def run(sample: Path, rounds: int, data_dir: Path) -> dict[str, Any]:
                         "follow_up": follow,
                         "short": answer.short,
                         "text": answer.text,
-                        **{k: answer.timings.get(k) for k in ("condense_s", "first_token_s")},
-                        "total_s": answer.timings.get("total_s"),
+                        **{key: answer.timings.get(key) for key in TIMINGS},
                     }
                 )
     chain.condense_model = models["own"]
@@ -71,10 +72,7 @@ def summarize(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for name in ("own", "shared"):
         mine = [r for r in rows if r["arrangement"] == name]
-        out[name] = {
-            f"{key} p50": statistics.median(r[key] for r in mine)
-            for key in ("condense_s", "first_token_s", "total_s")
-        }
+        out[name] = {f"{key} p50": statistics.median(r[key] for r in mine) for key in TIMINGS}
     pairs = zip(
         (r for r in rows if r["arrangement"] == "own"),
         (r for r in rows if r["arrangement"] == "shared"),

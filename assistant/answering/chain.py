@@ -164,8 +164,10 @@ class AnswerChain:
         turns = bounded_history(history, self.history_tokens)
         if not turns or stands_alone(question):
             return question
-        if self.condense_model is None:  # extractive: search with the last question's words too
-            return f"{turns[-1].question} {question}"
+        # Without a rewrite, the last question and this one are searched and asked together.
+        joined = f"{turns[-1].question} {question}"
+        if self.condense_model is None:  # extractive
+            return joined
         text = "\n".join(f"User: {t.question}\nAssistant: {t.answer}" for t in turns)
         chain = self.condense_prompt | self.condense_model | StrOutputParser()
         rewritten = chain.invoke({"history": text, "question": question}).strip()
@@ -173,9 +175,8 @@ class AnswerChain:
         said = content_words(f"{text} {question}")
         if not rewritten or (content_words(rewritten) & self.example_words) - said:
             # Nothing, or words of the prompt's own example that the conversation never
-            # used ("What did Zelensky say about the bridge?"): the last question and this
-            # one together are searched and asked instead.
-            return f"{turns[-1].question} {question}"
+            # used ("What did Zelensky say about the bridge?").
+            return joined
         return rewritten
 
     def retrieve(
@@ -312,7 +313,7 @@ class AnswerChain:
         failed: Verdict | None = None
         # The first part is cleaned as the whole was: one that only repeats the question
         # ("Zelensky." of "Zelensky, 3/3/2021." to what Zelensky said) answers nothing.
-        cut = clean_short(first_part(short), question) if first_part(short) else ""
+        cut = clean_short(first_part(short), question)
         for candidate in dict.fromkeys(x for x in (short, cut) if x):
             found = None
             if not alone:
