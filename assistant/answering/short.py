@@ -35,6 +35,7 @@ from assistant.answering.verify import (
     WordsCheck,
     join_initials,
     numbers_in,
+    part_stating,
     with_neighbours,
 )
 from assistant.store.embedder import TextEmbedder
@@ -138,15 +139,20 @@ def check_short(
     """Whether the checked supporting sentences, or the passages they cite, hold every
     number, date, name and content word of the short answer.
 
-    "Yes." and "No." hold no words: they stand on the sentences after them, and are
-    kept only when those agree in polarity. A "Yes." whose supporting sentences negate
-    what the question asks ("not seen any de-escalation" for "Did NATO see any
-    de-escalation?"), or a "No." whose sentences negate nothing, is removed: a check
-    that may drop a right Yes or No, never one that turns it over.
+    "Yes." and "No." hold no words: they stand on a supporting sentence that says what
+    the question asks, every content word of it in one part of the sentence
+    (:func:`part_stating`), and are kept only when that part agrees in polarity. A "Yes."
+    whose sentence negates it ("not seen any de-escalation" for "Did NATO see any
+    de-escalation?"), a "No." whose sentence negates nothing, and either over sentences
+    that say something else ("kept its rate at 4.25%, but said a cut was likely" for
+    "Did the bank cut rates?"; "Inflation fell" for "Did inflation rise?") are removed:
+    a check that may drop a right Yes or No, never one that turns it over.
     """
     if short in ("Yes.", "No."):
-        negated = bool(NEGATION.search(MARKER.sub("", body))) != bool(NEGATION.search(question))
-        if (short == "Yes.") == negated:
+        stated = part_stating(question, MARKER.sub("", body))
+        if stated is None:
+            return Verdict(False, "no checked sentence says what the question asks")
+        if (short == "Yes.") == (stated != bool(NEGATION.search(question))):
             return Verdict(False, f"the cited sentences do not say {short[:-1].lower()}")
         return Verdict(True)
     evidence = " ".join([MARKER.sub("", body), *(c.passage.text for c in citations)])

@@ -40,7 +40,7 @@ from langchain_core.messages import HumanMessage
 
 from assistant.answering import prompts
 from assistant.answering.citations import MARKER
-from assistant.answering.opposites import opposite_in, swapped_beside
+from assistant.answering.opposites import lemmas, opposite_in, swapped_beside
 from assistant.answering.sentences import content_words, sentence_spans, stemmer
 from assistant.types import Answer, Passage, RemovedClaim
 
@@ -476,17 +476,21 @@ _NUMBER_WORDS = frozenset([*_UNITS, *_TENS, *_SCALES, "hundred"])
 _MONTH_NAME = re.compile(rf"\b(?:{'|'.join(name.capitalize() for name in _MONTHS)})\b")
 
 
-def _stems(text: str) -> set[str]:
-    """Stems of the content words, accents folded, without fillers, numbers and
-    capitalised month names (FactsCheck compares those: "January 5" is "Jan. 5") and
-    single letters (the "s" of "Kremlin's")."""
+def _words(text: str) -> list[str]:
+    """The content words, accents folded, without fillers, numbers and capitalised month
+    names (FactsCheck compares those: "January 5" is "Jan. 5") and single letters (the
+    "s" of "Kremlin's")."""
     text = _MONTH_NAME.sub(" ", _plain(text))
-    words = [
+    return [
         w
         for w in content_words(text)
         if w not in _FILLER and w not in _NUMBER_WORDS and not w.isdigit() and len(w) > 1
     ]
-    return set(stemmer().stemWords(words))
+
+
+def _stems(text: str) -> set[str]:
+    """Stems of the content words (:func:`_words`)."""
+    return set(stemmer().stemWords(_words(text)))
 
 
 def _holds(stem: str, stems: set[str]) -> bool:
@@ -554,6 +558,50 @@ def _parts(text: str) -> list[set[str]]:
         if stems:
             out.append(stems | ({"~"} if NEGATION.search(part) else set()))
     return out
+
+
+# Words a yes/no question asks with that a sentence answering it need not repeat.
+_ASKING_ONLY = frozenset(["anyone", "anybody", "anything", "there", "ever", "really"])
+
+
+# Where a sentence turns to another matter: a semicolon, colon or dash, or "but",
+# "while", "whereas", "although", "though", "however", "yet".
+_CONTRAST_BREAK = re.compile(
+    r"[;:][\"”’')]*\s+|\s+[—–]\s+|,?\s+(?:but|while|whereas|although|though|however|yet)\s+",
+    re.IGNORECASE,
+)
+
+
+def part_stating(question: str, text: str) -> bool | None:
+    """Whether the first part of a sentence of ``text`` that holds every content word
+    of the yes/no ``question`` negates it ("NATO has not seen any de-escalation" for
+    "Did NATO see any de-escalation?": True); None when no part holds them all.
+
+    A sentence's parts are split where it turns to another matter ("but", "while", a
+    semicolon), so "The bank kept its rate at 4.25%, but said a cut was likely" says
+    nothing to "Did the bank cut rates?": "cut" is in one part and "bank" in the other;
+    a name and what it did may still stand either side of an aside between commas
+    ("Kamala Harris, US vice-president, will lead the delegation"). A word is held in
+    another form: by its stem, by WordNet's irregular forms ("kept" holds "keep",
+    "broke" holds "break"), or by a word that adds at most two letters to it ("seen"
+    holds "see")."""
+    wanted = [w for w in _words(question) if w not in _ASKING_ONLY]
+    if not wanted:
+        return None
+    stems = stemmer().stemWords(wanted)
+    for s, e in sentence_spans(text):
+        for part in _CONTRAST_BREAK.split(text[s:e]):
+            said = sorted(content_words(_plain(part)))
+            have = set(stemmer().stemWords(said))
+            forms = {f for w in said for f in lemmas(w) | {w}}
+            if all(
+                _holds(stem, have)
+                or bool(lemmas(word) & forms)
+                or any(w.startswith(word) and len(w) - len(word) <= 2 for w in said)
+                for word, stem in zip(wanted, stems, strict=True)
+            ):
+                return bool(NEGATION.search(part))
+    return None
 
 
 class PolarityCheck:

@@ -131,6 +131,9 @@ def test_a_yes_no_question_gets_a_plain_yes_or_no() -> None:
     assert clean_short("No one", "Who disputed it?") == "No one."
 
 
+RATES = "The central bank kept its rate at 4.25%, but its chair said a cut was likely [1]."
+
+
 @pytest.mark.parametrize(
     ("question", "short", "body", "kept"),
     [
@@ -149,6 +152,13 @@ def test_a_yes_no_question_gets_a_plain_yes_or_no() -> None:
         ("Did Russia add troops?", "Yes.", "Russia added as many as 7,000 troops [1].", True),
         ("Did Russia add troops?", "No.", "Russia added as many as 7,000 troops [1].", False),
         ("Didn't Russia add troops?", "Yes.", "Russia added as many as 7,000 troops [1].", False),
+        # The sentence must say what the question asks, in one of its parts.
+        ("Did the central bank cut rates?", "Yes.", RATES, False),
+        ("Did the central bank keep its rate at 4.25%?", "Yes.", RATES, True),
+        ("Did inflation rise in May?", "Yes.", "Inflation fell to 2.6% in May [1].", False),
+        ("Will the park fully reopen?", "Yes.", "The park will partly reopen in May [1].", False),
+        ("Did Phoenix break its heat record?", "Yes.", "Phoenix broke its heat record [1].", True),
+        ("Will Ann Lee lead the team?", "Yes.", "Ann Lee, an MP, will lead the team [1].", True),
     ],
 )
 def test_a_yes_or_no_is_kept_only_when_the_sentences_agree(
