@@ -188,6 +188,15 @@ def test_a_time_with_its_zone_is_checked_as_one_claim() -> None:
             "Moscow denied Stoltenberg’s assessment.",
             True,
         ),
+        # "declined to" and "failed to" before a verb negate it; "declined to" a level is "fell".
+        (
+            "US officials provided more details.",
+            "US officials declined to provide more details.",
+            False,
+        ),
+        ("The bill passed the Senate.", "The bill failed to pass the Senate.", False),
+        ("Shares fell to a record low.", "Shares declined to a record low.", True),
+        ("Shares fell to 3% on Monday.", "Shares declined to 3% on Monday.", True),
         # "not only ... but also" negates nothing.
         (
             "Unemployment harms growth because it is a waste of resources.",
