@@ -578,8 +578,9 @@ _CONTRAST_BREAK = re.compile(
 
 def part_stating(question: str, text: str) -> bool | None:
     """Whether the first part of a sentence of ``text`` that holds every content word
-    of the yes/no ``question`` negates it ("NATO has not seen any de-escalation" for
-    "Did NATO see any de-escalation?": True); None when no part holds them all.
+    and number of the yes/no ``question`` (its months too) negates it ("NATO has not
+    seen any de-escalation" for "Did NATO see any de-escalation?": True); None when no
+    part holds them all.
 
     A sentence's parts are split where it turns to another matter ("but", "while", a
     semicolon), so "The bank kept its rate at 4.25%, but said a cut was likely" says
@@ -593,8 +594,11 @@ def part_stating(question: str, text: str) -> bool | None:
     if not wanted:
         return None
     stems = stemmer().stemWords(wanted)
+    numbers, months = numbers_in(question), _months(question)
     for s, e in sentence_spans(text):
         for part in _CONTRAST_BREAK.split(text[s:e]):
+            if not (numbers <= numbers_in(part) and months <= _months(part)):
+                continue
             said = sorted(content_words(_plain(part)))
             have = set(stemmer().stemWords(said))
             forms = {f for w in said for f in lemmas(w) | {w}}

@@ -155,6 +155,9 @@ RATES = "The central bank kept its rate at 4.25%, but its chair said a cut was l
         # The sentence must say what the question asks, in one of its parts.
         ("Did the central bank cut rates?", "Yes.", RATES, False),
         ("Did the central bank keep its rate at 4.25%?", "Yes.", RATES, True),
+        ("Did the central bank keep its rate at 5%?", "Yes.", RATES, False),
+        ("Did inflation fall in June?", "Yes.", "Inflation fell to 2.6% in May [1].", False),
+        ("Did inflation fall in May?", "Yes.", "Inflation fell to 2.6% in May [1].", True),
         ("Did inflation rise in May?", "Yes.", "Inflation fell to 2.6% in May [1].", False),
         ("Will the park fully reopen?", "Yes.", "The park will partly reopen in May [1].", False),
         ("Did Phoenix break its heat record?", "Yes.", "Phoenix broke its heat record [1].", True),
