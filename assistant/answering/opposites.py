@@ -74,8 +74,8 @@ def lemmas(word: str) -> set[str]:
 
 
 @cache
-def _forms(word: str) -> frozenset[str]:
-    """The word and the dictionary forms it may be of (:func:`lemmas`)."""
+def word_forms(word: str) -> frozenset[str]:
+    """The word and the dictionary forms it may be of (:func:`lemmas`), remembered."""
     return frozenset(lemmas(word) | {word})
 
 
@@ -102,12 +102,12 @@ def opposite_in(claim: str, sentence: str, *, reach: int = 2) -> tuple[str, str]
     claim_words = sorted({w for w in _WORD.findall(claim) if len(w) > 2 and w in content})
     tokens = _WORD.findall(sentence.lower())
     said = content_words(sentence)
-    forms = [_forms(w) for w in tokens]
+    forms = [word_forms(w) for w in tokens]
     held = frozenset().union(*forms)
-    in_claim = frozenset().union(*map(_forms, claim_words))
+    in_claim = frozenset().union(*map(word_forms, claim_words))
     shared = content & set(tokens)
     for word in claim_words:
-        if _forms(word) & held:
+        if word_forms(word) & held:
             continue
         opposite = opposites_of(word) - in_claim
         for i, token_forms in enumerate(forms):
@@ -147,7 +147,7 @@ def swapped_beside(claim: str, sentence: str) -> tuple[str, str] | None:
             continue
         # An opposite the claim has itself close by is a pairing ("men's and women's",
         # "male or female"), in whichever order.
-        pairing = frozenset().union(*(_forms(w.lower()) for w in words[max(0, i - 3) : i + 4]))
+        pairing = frozenset().union(*(word_forms(w.lower()) for w in words[max(0, i - 3) : i + 4]))
         opposite = opposites_of(lower) - pairing
         if not opposite:
             continue
@@ -159,9 +159,9 @@ def swapped_beside(claim: str, sentence: str) -> tuple[str, str] | None:
             places = [k for k, s in enumerate(stems) if s == anchor]
             beside = [tokens[k + side] for k in places if 0 <= k + side < len(tokens)]
             near = [k + side * n for k in places for n in (1, 2)]
-            if any(_forms(lower) & _forms(tokens[n]) for n in near if 0 <= n < len(tokens)):
+            if any(word_forms(lower) & word_forms(tokens[n]) for n in near if 0 <= n < len(tokens)):
                 continue
-            found = next((b for b in beside if _forms(b) & opposite), None)
+            found = next((b for b in beside if word_forms(b) & opposite), None)
             if found:
                 return lower, found
     return None

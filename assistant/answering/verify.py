@@ -40,7 +40,7 @@ from langchain_core.messages import HumanMessage
 
 from assistant.answering import prompts
 from assistant.answering.citations import MARKER
-from assistant.answering.opposites import lemmas, opposite_in, swapped_beside
+from assistant.answering.opposites import opposite_in, swapped_beside, word_forms
 from assistant.answering.sentences import content_words, sentence_spans, stemmer
 from assistant.types import Answer, Passage, RemovedClaim
 
@@ -601,10 +601,10 @@ def part_stating(question: str, text: str) -> bool | None:
                 continue
             said = sorted(content_words(_plain(part)))
             have = set(stemmer().stemWords(said))
-            forms = {f for w in said for f in lemmas(w) | {w}}
+            forms = frozenset().union(*map(word_forms, said))
             if all(
                 _holds(stem, have)
-                or bool(lemmas(word) & forms)
+                or bool(word_forms(word) & forms)
                 or any(w.startswith(word) and len(w) - len(word) <= 2 for w in said)
                 for word, stem in zip(wanted, stems, strict=True)
             ):
