@@ -26,7 +26,7 @@ import numpy as np
 
 from assistant.answering.citations import CANNOT_ANSWER, MARKER
 from assistant.answering.extractive import Extract, relevance
-from assistant.answering.sentences import content_words, is_furniture, sentence_spans
+from assistant.answering.sentences import content_words, is_furniture, sentence_spans, stemmer
 from assistant.answering.verify import (
     NEGATION,
     BesideCheck,
@@ -34,6 +34,8 @@ from assistant.answering.verify import (
     Verdict,
     WordsCheck,
     join_initials,
+    months_in,
+    names_in,
     numbers_in,
     part_stating,
     with_neighbours,
@@ -75,6 +77,27 @@ _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) 
 _MONTH_DAY = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}$", re.I
 )
+
+# What a question asks for, by its opening: a name, a date or a number. A sentence that
+# answers it plainly gives one the question does not ("Who won the 2021 Tour de France?" is
+# not answered by "The 2021 Tour de France is in the books").
+_ASKS_NAME = re.compile(
+    r"^\W*(?:who|whom|whose|where"
+    r"|(?:in |at |from |for )?(?:which|what) (?:city|town|country|nation|state|province|region"
+    r"|team|club|company|firm|party|organi[sz]ation|newspaper|university))\b",
+    re.I,
+)
+_ASKS_DATE = re.compile(
+    r"^\W*(?:when|since when|(?:in |on )?(?:what|which) (?:year|date|day|month)"
+    r"|what(?:['’]s| is| was| will be) the (?:\w+ ){0,2}date)\b",
+    re.I,
+)
+_ASKS_NUMBER = re.compile(
+    r"^\W*(?:how (?:many|much|old|long|far|big|large|high|tall|often)"
+    r"|what (?:percentage|percent|share|proportion|number|amount))\b",
+    re.I,
+)
+_WEEKDAYS = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:yester|to)day\b", re.I)
 
 _FACTS = FactsCheck()
 _ALL_WORDS = WordsCheck(threshold=1.0)
@@ -215,6 +238,52 @@ def holds_short(short: str, evidence: str) -> Verdict:
         if not verdict.supported:
             return verdict
     return Verdict(True)
+
+
+def answers_plainly(question: str, sentence: str, frame: str) -> bool:
+    """Whether a passage sentence answers the question plainly enough to stand quoted in
+    place of the model's answer: it gives the question's numbers (in itself or in
+    ``frame``, its neighbours and the article's title), says more than the question, and
+    gives what the question asks for that the question does not: a name for "who",
+    "where" and "which city", a date (a year, a month, a weekday) for "when", a number for
+    "how many". A yes/no question is answered
+    plainly only by a sentence with a part holding all of it (:func:`part_stating`),
+    which says Yes or No. Other questions ("what", "which", "why") are not typed.
+
+    Example:
+        >>> answers_plainly("Who won the 2021 Tour de France?",
+        ...     "The 2021 Tour de France is in the books, and what a Tour it was!", "")
+        False
+        >>> answers_plainly("Who won the 2021 Tour de France?",
+        ...     "Tadej Pogacar won the 2021 Tour de France on Sunday.", "")
+        True
+    """
+    if not numbers_in(question) <= numbers_in(f"{sentence} {frame}"):
+        return False
+    if is_yes_no(question):
+        return part_stating(question, sentence) is not None
+    if not _says_more(sentence, question):
+        return False
+    if _ASKS_NAME.search(question):
+        return bool(names_in(sentence, opening=True) - names_in(question, opening=True))
+    if _ASKS_DATE.search(question):
+        years = {n for n in numbers_in(sentence) - numbers_in(question) if 1000 <= n <= 2999}
+        return bool(
+            years or months_in(sentence) - months_in(question) or _WEEKDAYS.search(sentence)
+        )
+    if _ASKS_NUMBER.search(question):
+        return bool(numbers_in(sentence) - numbers_in(question))
+    return True
+
+
+def _says_more(sentence: str, question: str) -> bool:
+    """Whether the sentence has a content word (in any form: "approved" is the question's
+    "approve") or a number the question has not."""
+
+    def stems(text: str) -> set[str]:
+        return set(stemmer().stemWords(sorted(content_words(join_initials(text)))))
+
+    return bool(stems(sentence) - stems(question) or numbers_in(sentence) - numbers_in(question))
 
 
 def supporting_sentence(

@@ -261,6 +261,26 @@ def numbers_in(text: str) -> set[float]:
     return _numbers(text)
 
 
+# A sentence opening with a name of several words ("Emma Raducanu won ..."), its first word.
+_OPENING_NAME = re.compile(r"^\W*([A-Z][\w.’'-]*)\s+[A-Z]")
+
+
+def names_in(text: str, *, opening: bool = False) -> set[str]:
+    """The names of the text as the facts check reads them (lower case, no possessive):
+    capitalised words past the first. With ``opening``, the first word too when the next
+    is capitalised as well ("Emma Raducanu won"; not "Major events")."""
+    found = _names(text)
+    first = _OPENING_NAME.match(join_initials(text)) if opening else None
+    if first and _name_key(first[1]) not in _NOT_NAMES and _name_key(first[1]) not in _MONTHS:
+        found.add(_name_key(first[1]))
+    return found
+
+
+def months_in(text: str) -> set[int]:
+    """The months the text names (1-12), as the facts check reads them."""
+    return _months(text)
+
+
 def _months(text: str) -> set[int]:
     """Months named in the text ("Dec.", "December", the month of "2021-12-03")."""
     found = {int(m[2]) for m in _ISO_DATE.finditer(text)}

@@ -152,3 +152,28 @@ def test_a_cited_but_unrelated_answer_is_refused(bot) -> None:  # type: ignore[n
     reply = "The White House says Russian troop withdrawal claims are false [3]."
     answer = _chain(bot, FakeListChatModel(responses=[reply])).invoke("Who won the 2018 World Cup?")
     assert answer.refused and answer.text == CANNOT_ANSWER
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The year it asks about is nowhere in the article.
+        "Who disputed the withdrawal in 2019?",
+        # Yes or no, and no sentence says all of it.
+        "Did the White House and Zelensky both confirm the Russian troop withdrawal?",
+    ],
+)
+def test_a_declining_model_is_not_quoted_over_sentences_that_do_not_answer(  # type: ignore[no-untyped-def]
+    bot, question: str
+) -> None:
+    chain = _chain(bot, FakeListChatModel(responses=["The articles don't say."] * 2))
+    assert chain.plain_answers(question, bot.search(question, k=5)) == []
+    answer = chain.invoke(question)
+    assert answer.refused and not answer.quoted and answer.text == CANNOT_ANSWER
+
+
+def test_a_declining_model_is_quoted_over_a_sentence_saying_yes_or_no(bot) -> None:  # type: ignore[no-untyped-def]
+    chain = _chain(bot, FakeListChatModel(responses=["The articles don't say."] * 2))
+    answer = chain.invoke("Did US officials provide more details?")
+    assert answer.quoted and not answer.refused
+    assert "declined to provide more details" in answer.text

@@ -11,6 +11,7 @@ from langchain_core.language_models import FakeListChatModel
 from assistant.answering.chain import AnswerChain
 from assistant.answering.citations import CANNOT_ANSWER
 from assistant.answering.short import (
+    answers_plainly,
     by_last_name,
     check_short,
     clean_short,
@@ -397,3 +398,68 @@ def test_a_short_answer_beside_the_opposite_of_what_the_sentence_says_is_not_hel
     verdict = holds_short("Low wages.", sentence)
     assert not verdict.supported and verdict.reason == "the passage says “high”, not “low”"
     assert holds_short("High wages.", sentence).supported
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "frame", "plain"),
+    [
+        # A name to "who" and "where", one the question does not give.
+        (
+            "Who won the 2021 Tour de France?",
+            "Tadej Pogacar won the 2021 Tour de France.",
+            "",
+            True,
+        ),
+        ("Who won the 2021 Tour de France?", "The 2021 Tour de France is in the books!", "", False),
+        ("Who won the 2021 Tour de France?", "Major riders crashed in the 2021 Tour.", "", False),
+        ("Where will the summit be held?", "The summit will be held in Brussels.", "", True),
+        ("Where will the summit be held?", "The summit will be held next week.", "", False),
+        # A date to "when"; a number to "how many".
+        ("When did the park reopen?", "The park reopened on June 29.", "", True),
+        ("When did the park reopen?", "The park reopened on Friday.", "", True),
+        ("When did the park reopen?", "The park reopened to crowds of visitors.", "", False),
+        ("What is the release date of the game?", "The game is out on 10 December.", "", True),
+        ("What is the release date of the game?", "The game's release date is near.", "", False),
+        ("When is episode 11 out?", "Episode 11 is out in 2023.", "", True),
+        ("When is episode 11 out?", "Episode 11 is out after episode 10.", "", False),
+        ("Which city hosted the games in 2004?", "The games of 2004 were a success.", "", False),
+        ("Which city hosted the games in 2004?", "The 2004 games went to Athens.", "", True),
+        ("How many troops arrived?", "As many as 7,000 troops arrived.", "", True),
+        ("How many troops arrived?", "More troops arrived in recent days.", "", False),
+        # The question's own numbers, in the sentence or around it.
+        ("Who won the 2021 Tour de France?", "Egan Bernal won the 2019 Tour de France.", "", False),
+        ("Who won the Tour in 2021?", "Tadej Pogacar won it again.", "Tour de France 2021", True),
+        # Saying only what the question says is no answer, whatever it asks.
+        ("What did the council approve?", "The council approved it.", "", False),
+        ("What did the council approve?", "The council approved the bike lanes.", "", True),
+        # Yes or no: a part of the sentence says all of it, either way.
+        (
+            "Did the council approve the bike lanes?",
+            "The council approved the bike lanes.",
+            "",
+            True,
+        ),
+        (
+            "Did the council approve the bike lanes?",
+            "The council did not approve the lanes.",
+            "",
+            False,
+        ),
+        (
+            "Did the council approve the bike lanes?",
+            "The council rejected the bike lanes.",
+            "",
+            False,
+        ),
+        (
+            "Did US officials provide more details?",
+            "US officials declined to provide more details.",
+            "",
+            True,
+        ),
+    ],
+)
+def test_a_sentence_answers_plainly_when_it_gives_what_is_asked(
+    question: str, sentence: str, frame: str, plain: bool
+) -> None:
+    assert answers_plainly(question, sentence, frame) is plain
