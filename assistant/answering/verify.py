@@ -553,12 +553,13 @@ class WordsCheck:
         return Verdict(False, f"the passage does not mention: {', '.join(missing)}")
 
 
-# Words that turn a statement over: "not", "never", "denied", "false", "failed to",
+# Words that turn a statement over: "not", "never", "denied", "false", "ruled out", "failed to",
 # "declined to" before a verb ... ("not only X but also Y" turns nothing over, nor does
 # "declined to 3%" or "declined to a record low", where "declined" is "fell").
 NEGATION = re.compile(
     r"\b(?:not(?!\s+(?:only|just|merely|simply)\b)|no|never|none|nor|neither|without"
     r"|den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|refus(?:e|es|ed|ing)|false"
+    r"|rul(?:e|es|ed|ing)\s+out|stop(?:s|ped|ping)?\s+short\s+of"
     r"|fail(?:s|ed|ing)?\s+to|declin(?:e|es|ed|ing)\s+to"
     r"(?=\s+(?!(?:a|an|the|its|their|his|her|about|around|under|below|nearly|almost)\b)[a-z]))\b"
     r"|n[’']t\b",

@@ -197,6 +197,15 @@ def test_a_time_with_its_zone_is_checked_as_one_claim() -> None:
         ("The bill passed the Senate.", "The bill failed to pass the Senate.", False),
         ("Shares fell to a record low.", "Shares declined to a record low.", True),
         ("Shares fell to 3% on Monday.", "Shares declined to 3% on Monday.", True),
+        # "ruled out" and "stopped short of" say it did not happen.
+        ("The bank announced a rate cut.", "The bank ruled out a rate cut.", False),
+        ("The bank ruled out a rate cut.", "The bank ruled out a rate cut.", True),
+        (
+            "The minister endorsed the plan.",
+            "The minister stopped short of endorsing the plan.",
+            False,
+        ),
+        ("The court ruled on the plan.", "The court ruled on the plan on Monday.", True),
         # "not only ... but also" negates nothing.
         (
             "Unemployment harms growth because it is a waste of resources.",
