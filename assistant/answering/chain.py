@@ -40,14 +40,14 @@ from assistant.answering.context import (
 )
 from assistant.answering.extractive import Extract, compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
-from assistant.answering.sentences import content_words, is_furniture, sentence_spans
+from assistant.answering.sentences import content_words
 from assistant.answering.short import (
-    answers_plainly,
     check_short,
     clean_short,
     first_part,
     is_yes_no,
     join_short,
+    plain_sentences,
     supporting_sentence,
 )
 from assistant.answering.verify import (
@@ -58,7 +58,6 @@ from assistant.answering.verify import (
     Verifier,
     checks_before,
     verify_answer,
-    with_neighbours,
 )
 from assistant.retrieval.search import HybridSearcher
 from assistant.store.embedder import TextEmbedder
@@ -347,22 +346,12 @@ class AnswerChain:
         """The passage sentences that answer the question plainly, what a quote is made
         of: at most three of those most about it (the extractive score, at least
         ``QUOTE_FALLBACK``), page furniture left out, each giving what the question asks
-        for (:func:`answers_plainly`: a name to "who", a date to "when", a part saying
+        for (`short.answers_plainly`: a name to "who", a date to "when", a part saying
         all of a yes/no question)."""
         extracts = pick_sentences(
             question, list(passages), self.embedder, min_best=QUOTE_FALLBACK, max_sentences=10
         )
-        plain = []
-        for x in extracts:
-            text = passages[x.n - 1].text
-            spans = sentence_spans(text)
-            at = next((i for i, (s, e) in enumerate(spans) if text[s:e] == x.sentence), None)
-            frame = passages[x.n - 1].title
-            if at is not None:
-                frame = f"{frame} {with_neighbours(text, spans, at)}"
-            if not is_furniture(x.sentence) and answers_plainly(question, x.sentence, frame):
-                plain.append(x)
-        return plain[:3]
+        return plain_sentences(question, extracts, passages)[:3]
 
     def judge_short(self, short: str, question: str, sentence: str) -> Verdict:
         """The checks after the deterministic ones (the model as judge, an NLI model) on

@@ -276,6 +276,28 @@ def answers_plainly(question: str, sentence: str, frame: str) -> bool:
     return True
 
 
+def frame(passage: Passage, spans: Sequence[tuple[int, int]], i: int) -> str:
+    """What frames sentence ``i`` of the passage (``spans`` from :func:`sentence_spans`):
+    the article's title, the sentence and its neighbours."""
+    return f"{passage.title} {with_neighbours(passage.text, spans, i)}"
+
+
+def plain_sentences(
+    question: str, extracts: Sequence[Extract], passages: Sequence[Passage]
+) -> list[Extract]:
+    """The extracts (best first) that answer the question plainly
+    (:func:`answers_plainly`, framed by :func:`frame`), page furniture left out."""
+    plain = []
+    for x in extracts:
+        passage = passages[x.n - 1]
+        spans = sentence_spans(passage.text)
+        at = next((i for i, (s, e) in enumerate(spans) if passage.text[s:e] == x.sentence), None)
+        around = passage.title if at is None else frame(passage, spans, at)
+        if not is_furniture(x.sentence) and answers_plainly(question, x.sentence, around):
+            plain.append(x)
+    return plain
+
+
 def _says_more(sentence: str, question: str) -> bool:
     """Whether the sentence has a content word (in any form: "approved" is the question's
     "approve") or a number the question has not."""
@@ -325,8 +347,7 @@ def supporting_sentence(
                 continue
             # The question's own numbers ("in 2021", "Q1") frame the answer: the sentence,
             # its neighbours or the article's title must give them too.
-            around = with_neighbours(passage.text, spans, i)
-            if asked <= numbers_in(f"{passage.title} {around}"):
+            if asked <= numbers_in(frame(passage, spans, i)):
                 candidates.append((n, sentence))
     if not candidates:
         return None
