@@ -133,9 +133,10 @@ def prompt_tokens(messages: Sequence[BaseMessage], count: Callable[[str], int]) 
 
 
 def prime(model: BaseChatModel | None, prefix: Sequence[BaseMessage]) -> None:
-    """Put a pipeline's fixed prompt prefix in llama.cpp's KV cache (one token written)."""
+    """Put a pipeline's fixed prompt prefix in llama.cpp's KV cache (one token written),
+    the prefix later prompts reuse the cache up to, as the page's warm-up does."""
     if isinstance(model, LlamaCppChat) and prefix:
-        model.invoke(list(prefix), max_tokens=1)
+        model.read_prefix(list(prefix))
 
 
 NAIVE_PREFIX = [HumanMessage(NAIVE_INSTRUCTION)]

@@ -154,6 +154,9 @@ class AnswerChain:
             ]
         )
         self.short_requests = (prompts.load("short"), prompts.load("short_yes_no"))
+        # Whether the model's cache holds the prefix (read_prefix): an in-process model
+        # reads it before the first answer when the page's warm-up did not.
+        self.prefix_read = False
         condense = prompts.load("condense")
         self.condense_prompt = ChatPromptTemplate.from_messages([("human", condense)])
         self.example_words = example_words(condense)
@@ -233,6 +236,8 @@ class AnswerChain:
             raw = compose(pick_sentences(standalone, passages, self.embedder)) or CANNOT_ANSWER
             yield Token(raw)
         else:
+            if not self.prefix_read and hasattr(self.chat_model, "read_prefix"):
+                self.read_prefix()
             pieces: list[str] = []
             inputs = {"passages": format_passages(passages, excerpts), "question": standalone}
             for piece in (self.answer_prompt | self.chat_model | StrOutputParser()).stream(inputs):
@@ -266,12 +271,25 @@ class AnswerChain:
         system = self.answer_prompt.format_messages(passages="", question="")[0]
         return [system, HumanMessage("OK")]
 
+    def read_prefix(self) -> None:
+        """Read the fixed prompt prefix into the model's cache (one token written). An
+        in-process llama.cpp model also holds later prompts' cache reuse to it
+        (``LlamaCppChat.read_prefix``), so an answer does not turn on what was asked
+        before it."""
+        assert self.chat_model is not None
+        reader = getattr(self.chat_model, "read_prefix", None)
+        if reader is not None:
+            reader(self.prefix_messages())
+        else:
+            self.chat_model.invoke(self.prefix_messages(), max_tokens=1)
+        self.prefix_read = True
+
     def warm_up(self) -> None:
         """Load the chat model and read the fixed prompt prefix into its cache (one token
         written), and the judge's, when there is one. For in-process models; a server
         backend would be sent a needless call."""
         if self.chat_model is not None:
-            self.chat_model.invoke(self.prefix_messages(), max_tokens=1)
+            self.read_prefix()
         for verifier in self.verifiers:
             # The judge of reworded claims is asked seldom: it reads its instructions on
             # its first call, not at start (docs/architecture.md).

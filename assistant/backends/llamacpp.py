@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 class _Loaded:
     llama: Llama
     lock: threading.Lock  # llama.cpp is not thread-safe: one generation at a time
+    prefix: list[int] | None = None
+    """The tokens of the context's fixed prompt prefix (:meth:`LlamaCppChat.read_prefix`)."""
+    last: list[dict[str, str]] | None = None
+    """The messages of the context's last call."""
 
 
 # One loaded model per (file, context size, context name) per process: every LlamaCppChat
@@ -135,6 +139,31 @@ def _to_llama_messages(messages: list[BaseMessage]) -> list[dict[str, str]]:
     return out
 
 
+def _hold_to_prefix(loaded: _Loaded, messages: list[dict[str, str]]) -> None:
+    """Before a call (under the lock): unless ``messages`` continue the context's last
+    call (the same messages and more, as a short-answer request follows the answer it is
+    about), cut the cache back to what it shares with the fixed prefix, so llama.cpp
+    reads the rest of the prompt in one go, as it did the first time.
+
+    llama.cpp's sums come out a little differently when a prompt's tokens are read in
+    other batches: read in one batch, or all but its last token taken from the cache of
+    an earlier call, the same prompt gave the 1.5B model "The White House." one time and
+    "Moscow." the next. Held to the prefix, the answer to a question on the same passages
+    no longer turns on what was asked before; a prompt repeated word for word is read
+    again (the fixed prefix is still read once)."""
+    last, loaded.last = loaded.last, messages
+    continues = last is not None and len(messages) > len(last) and messages[: len(last)] == last
+    if loaded.prefix is None or continues:
+        return
+    llama = loaded.llama
+    shared = 0
+    for cached, fixed in zip(llama.input_ids[: llama.n_tokens], loaded.prefix, strict=False):
+        if int(cached) != fixed:
+            break
+        shared += 1
+    llama.n_tokens = min(llama.n_tokens, shared)
+
+
 class LlamaCppChat(BaseChatModel):
     """A GGUF chat model run in process by llama.cpp, with the model's own chat template.
 
@@ -142,6 +171,11 @@ class LlamaCppChat(BaseChatModel):
     and context size. Calls are serialised by a lock, and the KV cache is never reset
     between them: llama-cpp-python re-evaluates only the tokens after the longest prefix
     the new prompt shares with the previous one, so a fixed system prompt is paid once.
+
+    Once a context's fixed prefix is read (:meth:`read_prefix`), a prompt that does not
+    continue the context's last conversation reuses the cache only up to that prefix and
+    reads the rest afresh, so the same prompt gets the same reply whatever came before it
+    (:func:`_hold_to_prefix`).
 
     Example:
         >>> chat = LlamaCppChat(
@@ -195,6 +229,15 @@ class LlamaCppChat(BaseChatModel):
         answers'."""
         return self.model_copy(update={"context": context, "n_ctx": n_ctx or self.n_ctx})
 
+    def read_prefix(self, messages: list[BaseMessage]) -> None:
+        """Read ``messages``, the start every prompt of this context shares, into the KV
+        cache (one token written) and hold later prompts' cache reuse to it."""
+        self.invoke(messages, max_tokens=1)
+        loaded = self._loaded()
+        with loaded.lock:
+            llama = loaded.llama
+            loaded.prefix = [int(t) for t in llama.input_ids[: llama.n_tokens]]
+
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         stops = [*(self.stop or []), *(stop or [])]
         params: dict[str, Any] = {
@@ -219,10 +262,12 @@ class LlamaCppChat(BaseChatModel):
     ) -> ChatResult:
         loaded = self._loaded()
         with loaded.lock:
+            llama_messages = _to_llama_messages(messages)
+            _hold_to_prefix(loaded, llama_messages)
             response = cast(
                 dict[str, Any],
                 loaded.llama.create_chat_completion(
-                    messages=_to_llama_messages(messages),  # type: ignore[arg-type]
+                    messages=llama_messages,  # type: ignore[arg-type]
                     **self._params(stop, kwargs),
                 ),
             )
@@ -253,8 +298,10 @@ class LlamaCppChat(BaseChatModel):
         # The lock is held until the stream ends or is closed: a second caller waits
         # rather than interleaving with this generation's KV cache.
         with loaded.lock:
+            llama_messages = _to_llama_messages(messages)
+            _hold_to_prefix(loaded, llama_messages)
             parts = loaded.llama.create_chat_completion(
-                messages=_to_llama_messages(messages),  # type: ignore[arg-type]
+                messages=llama_messages,  # type: ignore[arg-type]
                 stream=True,
                 **self._params(stop, kwargs),
             )

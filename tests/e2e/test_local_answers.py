@@ -39,6 +39,21 @@ def test_who_disputed_the_withdrawal_names_the_white_house(local_bot: Assistant)
         assert f"[{c.n}]" in answer.text
 
 
+def test_the_same_question_gets_the_same_answer_whatever_was_asked_before(
+    local_bot: Assistant,
+) -> None:
+    # Asked again, with its whole prompt in llama.cpp's cache, the sample question was
+    # answered "Moscow." where the first time it named the White House.
+    question = "Who disputed the withdrawal?"
+    first = local_bot.ask(question)
+    again = local_bot.ask(question)
+    local_bot.ask("What did NATO say about the withdrawal?")
+    after_other = local_bot.ask(question)
+    assert "White House" in first.short, first.text
+    assert again.text == first.text
+    assert after_other.text == first.text
+
+
 def test_an_unrelated_question_gets_the_fixed_reply(local_bot: Assistant) -> None:
     answer = local_bot.ask("Who won the 2018 World Cup?")
     assert answer.refused, answer.text

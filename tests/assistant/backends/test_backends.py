@@ -153,6 +153,67 @@ def test_a_context_of_its_own_runs_on_the_weights_already_loaded(chat: BaseChatM
     assert borrower.n_ctx() == 512
 
 
+def _read_tokens(monkeypatch: pytest.MonkeyPatch, chat: LlamaCppChat) -> list[int]:
+    """The number of tokens llama.cpp reads per call from now on (each call appends)."""
+    llama = chat._loaded().llama
+    counts: list[int] = []
+    real = llama.eval
+
+    def counting(tokens: Any) -> None:
+        counts.append(len(tokens))
+        real(tokens)
+
+    monkeypatch.setattr(llama, "eval", counting)
+    return counts
+
+
+SYSTEM = SystemMessage("You are terse. " * 8)
+ASKED = [SYSTEM, HumanMessage("Name three colours, then stop.")]
+
+
+@pytest.fixture
+def prefixed(chat: BaseChatModel) -> LlamaCppChat:
+    """The model on a context of its own whose fixed prefix (SYSTEM) is read."""
+    assert isinstance(chat, LlamaCppChat)
+    model = chat.for_context("prefix", n_ctx=512)
+    model.read_prefix([SYSTEM, HumanMessage("OK")])
+    return model
+
+
+def test_a_prompt_is_read_from_the_prefix_on_whatever_came_before(
+    prefixed: LlamaCppChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same prompt is read the same way every time (after the fixed prefix, in one
+    # go), not from the cache of an earlier call, whose sums differ a little and can turn
+    # a near-tie into another answer.
+    model = prefixed
+    counts = _read_tokens(monkeypatch, model)
+    first = model.invoke(ASKED, max_tokens=1)
+    again = model.invoke(ASKED, max_tokens=1)
+    model.invoke([SYSTEM, HumanMessage("Name a fish.")])
+    after_other = model.invoke(ASKED, max_tokens=1)
+    read = counts[0]
+    assert read > 5  # the question, not the prefix: "You are terse." is read once
+    assert read < len(model.get_token_ids(str(ASKED[0].content)))
+    assert counts[1] == read  # not 1 token, as a prompt all in the cache would be
+    assert counts[-1] == read
+    assert first.text == again.text == after_other.text
+
+
+def test_a_prompt_continuing_the_last_call_reuses_its_conversation(
+    prefixed: LlamaCppChat, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A request that follows up the last call (the short answer after the cited reply)
+    # reads only its own new turn.
+    model = prefixed
+    listed = "red, green, blue, yellow, purple, orange, pink, brown, grey, black and white"
+    asked = [SYSTEM, HumanMessage(f"Of {listed}, name three colours, then stop.")]
+    reply = model.invoke(asked, max_tokens=12)
+    counts = _read_tokens(monkeypatch, model)
+    model.invoke([*asked, AIMessage(reply.text), HumanMessage("Only the first.")], max_tokens=4)
+    assert counts[0] < len(model.get_token_ids(listed))  # the question is not read again
+
+
 def test_gguf_serialises_concurrent_calls(chat: BaseChatModel, counted: AIMessage) -> None:
     streamed: list[str] = []
     thread = threading.Thread(
