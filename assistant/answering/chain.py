@@ -157,8 +157,10 @@ class AnswerChain:
         # Whether the model's cache holds the prefix (read_prefix): an in-process model
         # reads it before the first answer when the page's warm-up did not.
         self.prefix_read = False
+        self.condense_prefix_read = False
         condense = prompts.load("condense")
         self.condense_prompt = ChatPromptTemplate.from_messages([("human", condense)])
+        self.condense_instructions = condense.partition("{history}")[0]
         self.example_words = example_words(condense)
 
     # -- steps ---------------------------------------------------------------------------
@@ -172,6 +174,12 @@ class AnswerChain:
         joined = f"{turns[-1].question} {question}"
         if self.condense_model is None:  # extractive
             return joined
+        reader = getattr(self.condense_model, "read_prefix", None)
+        own_context = self.condense_model is not self.chat_model
+        if reader is not None and own_context and not self.condense_prefix_read:
+            # Held to its instructions, as the answers are to theirs (read_prefix).
+            reader([HumanMessage(self.condense_instructions)])
+            self.condense_prefix_read = True
         text = "\n".join(f"User: {t.question}\nAssistant: {t.answer}" for t in turns)
         chain = self.condense_prompt | self.condense_model | StrOutputParser()
         rewritten = chain.invoke({"history": text, "question": question}).strip()

@@ -731,7 +731,14 @@ class ModelJudge:
         """Read the fixed instructions into the model's cache (one token written), so the
         first claim pays only for its own sentences. For in-process models."""
         if self._in_process:
-            self.chat_model.invoke([HumanMessage(self.prompt("", ""))], max_tokens=1)
+            # held to them too (LlamaCppChat.read_prefix): a claim's verdict does not
+            # turn on the claims judged before it
+            instructions = [HumanMessage(self.prompt("", ""))]
+            reader = getattr(self.chat_model, "read_prefix", None)
+            if reader is not None:
+                reader(instructions)
+            else:
+                self.chat_model.invoke(instructions, max_tokens=1)
 
     def check(self, claim: str, evidence: str) -> Verdict:
         return self.judge(claim, evidence)[0]
