@@ -7,7 +7,7 @@ or a line of one), never on part of a sentence, with one exception: a dateline s
 1. :func:`strip_furniture`, per article, as it is loaded: the lines that match one of
    :data:`FURNITURE_PATTERNS`, a short list of what pages say around every article
    (calls to comment, share or subscribe, ads, cookie notices, quizzes, photo credits,
-   bylines, a dateline standing alone).
+   bylines and a wire story's credit lines, a dateline standing alone).
 2. :func:`drop_repeated_lines`, per ingest run, counting the articles of earlier runs
    too (:mod:`ingest.seen_lines`): a short line that many articles of the same source
    carry (a site's slogan, its newsletter box in its own words) is the site's, not the
@@ -57,6 +57,17 @@ _CREDIT = (
     r"|[^()]*/\s*(?:reuters|ap|afp|getty|shutterstock)\b[^()]*|shutterstock)"
 )
 
+# Who did what on a wire story ("Additional reporting by", "Editing by") and the names
+# after it: capitalised words joined by commas, "and", "&" or a place's "in"/"from". Each
+# separator and word can be read one way only (names start upper-case, joining words
+# lower-case), so a long line cannot make the match backtrack.
+_ROLE_BY = (
+    r"(?:additional |further )?(?:reporting|writing|editing|research|compiled|graphics)"
+    r"(?: and (?:reporting|writing|editing|research))?\s+by"
+)
+_NAME = r"(?-i:[A-Z][\w'’.]*(?:-[\w'’.]+)*)"
+_NAMES = rf"\s+{_NAME}(?:(?:\s*,\s*|\s+(?:and|in|from|at|&)\s+|\s+){_NAME})*"
+
 # Whole lines that are furniture wherever they stand, matched case-insensitively from
 # the line's first character to its last. Each entry is one kind, with an example.
 FURNITURE_PATTERNS: tuple[str, ...] = (
@@ -84,6 +95,13 @@ FURNITURE_PATTERNS: tuple[str, ...] = (
     # (each separator and each word can be read one way only: no backtracking blow-up)
     r"(?-i:By\s+[A-Z][\w'’.:]*(?:-[\w'’.:]+)*"
     r"(?:(?:\s*[,|—–]\s*|\s+-\s+|\s+)(?:[A-Z\d][\w'’.:]*(?:-[\w'’.:]+)*|and|in|&))*)",
+    # Credit lines closing a wire story: Additional reporting by Andy Bounds in Brussels /
+    # (Reporting by Ann Lee; Editing by Bo Park) / Ann Lee contributed to this report. /
+    # Contributing: Bo Park, USA TODAY (after "by", only names, places and joining words)
+    rf"\(?{_ROLE_BY}{_NAMES}(?:\s*[;,]\s*{_ROLE_BY}{_NAMES})*\s*\)?\.?",
+    r"[^.!?\n]{0,120}\bcontributed (?:reporting )?(?:to|for) this (?:report|story|article)\.?",
+    r"[^.!?\n]{0,120}\bcontributed reporting\.?",
+    r"contributing(?: writers?| reporters?)?:\s.*",
     # A dateline on a line of its own: CNN — / (CNN) — / WASHINGTON (Reuters) -
     rf"(?-i:(?:{_PLACE}(?:\s*{_OUTLET})?|{_OUTLET})\s*[—–-]{{1,2}})",
 )

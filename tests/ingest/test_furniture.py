@@ -18,6 +18,7 @@ from ingest.furniture import (
     strip_furniture,
 )
 from ingest.seen_lines import SeenLines
+from tests.conftest import SAMPLE_DIR
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -49,6 +50,13 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         "(CNN) —",
         "WASHINGTON (Reuters) -",
         "  Leave a comment  ",
+        "Additional reporting by Andy Bounds in Brussels and Max Seddon in Moscow",
+        "(Reporting by Ann Lee in London; Editing by Bo Park and Cy Dee)",
+        "Reporting by Ann Lee, Bo Park and Jean-Pierre O’Neil; Writing by Cy Dee.",
+        "Writing and editing by Ann Lee",
+        "Ann Lee in London and The Associated Press contributed to this report.",
+        "Reuters contributed reporting.",
+        "Contributing: Ann Lee, USA TODAY",
     ],
 )
 def test_furniture_lines(line: str) -> None:
@@ -66,7 +74,10 @@ def test_furniture_lines(line: str) -> None:
         "Quiz time at the pub was cancelled, the landlord said.",
         "NATO said it had not seen any de-escalation.",
         "Share prices fell on Monday.",
-        "Additional reporting by Andy Bounds in Brussels and Max Seddon in Moscow",
+        "Reporting by the BBC found that the firm had hidden its losses.",
+        "Editing by hand is slow, the archivist said.",
+        "Residents contributed to this report's findings, the council said.",
+        "The union said members contributed to the strike fund.",
         "The newsletter's editor said readers had signed up in their thousands.",
         "The council will photograph every bench in the park.",
         "",
@@ -80,6 +91,7 @@ def test_a_byline_made_to_backtrack_is_answered_at_once() -> None:
     started = time.perf_counter()
     assert not is_furniture_line("By A" + ",A" * 300 + " and then a verb.")
     assert not is_furniture_line("By A" + " | A-B" * 35 + " x")
+    assert not is_furniture_line("Reporting by A" + " and A, A" * 12 + " x")
     assert time.perf_counter() - started < 0.5
 
 
@@ -474,3 +486,9 @@ def test_a_page_of_only_furniture_is_skipped_naming_the_file(tmp_path: Path) -> 
     assert [a.text for a in articles] == ["The pool reopened on Monday."]
     assert len(skipped) == 1 and skipped[0].path == str(page)
     assert "no article body found in the HTML" in skipped[0].reason
+
+
+def test_the_sample_article_ends_with_its_reporting_not_its_credits() -> None:
+    (article,) = load_paths([SAMPLE_DIR], max_file_mb=20).articles
+    assert article.text.endswith("Olaf Scholz, German chancellor, US officials said.")
+    assert "Additional reporting" not in article.text
