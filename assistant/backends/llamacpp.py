@@ -232,11 +232,30 @@ class LlamaCppChat(BaseChatModel):
     def read_prefix(self, messages: list[BaseMessage]) -> None:
         """Read ``messages``, the start every prompt of this context shares, into the KV
         cache (one token written) and hold later prompts' cache reuse to it."""
-        self.invoke(messages, max_tokens=1)
         loaded = self._loaded()
-        with loaded.lock:
+        with loaded.lock:  # no other call between the read and what it left in the cache
+            self._complete(loaded, messages, None, {"max_tokens": 1})
             llama = loaded.llama
             loaded.prefix = [int(t) for t in llama.input_ids[: llama.n_tokens]]
+
+    def _complete(
+        self,
+        loaded: _Loaded,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        kwargs: dict[str, Any],
+        *,
+        stream: bool = False,
+    ) -> Any:
+        """llama.cpp's chat completion of ``messages`` (the caller holds the lock), the
+        cache first held to the prefix (:func:`_hold_to_prefix`)."""
+        llama_messages = _to_llama_messages(messages)
+        _hold_to_prefix(loaded, llama_messages)
+        return loaded.llama.create_chat_completion(
+            messages=llama_messages,  # type: ignore[arg-type]
+            stream=stream,
+            **self._params(stop, kwargs),
+        )
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
         stops = [*(self.stop or []), *(stop or [])]
@@ -262,15 +281,7 @@ class LlamaCppChat(BaseChatModel):
     ) -> ChatResult:
         loaded = self._loaded()
         with loaded.lock:
-            llama_messages = _to_llama_messages(messages)
-            _hold_to_prefix(loaded, llama_messages)
-            response = cast(
-                dict[str, Any],
-                loaded.llama.create_chat_completion(
-                    messages=llama_messages,  # type: ignore[arg-type]
-                    **self._params(stop, kwargs),
-                ),
-            )
+            response = cast(dict[str, Any], self._complete(loaded, messages, stop, kwargs))
         choice = response["choices"][0]
         usage = response.get("usage") or {}
         message = AIMessage(
@@ -298,13 +309,7 @@ class LlamaCppChat(BaseChatModel):
         # The lock is held until the stream ends or is closed: a second caller waits
         # rather than interleaving with this generation's KV cache.
         with loaded.lock:
-            llama_messages = _to_llama_messages(messages)
-            _hold_to_prefix(loaded, llama_messages)
-            parts = loaded.llama.create_chat_completion(
-                messages=llama_messages,  # type: ignore[arg-type]
-                stream=True,
-                **self._params(stop, kwargs),
-            )
+            parts = self._complete(loaded, messages, stop, kwargs, stream=True)
             for part in cast(Iterator[dict[str, Any]], parts):
                 choice = part["choices"][0]
                 text = choice["delta"].get("content") or ""
