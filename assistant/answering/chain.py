@@ -174,12 +174,8 @@ class AnswerChain:
         joined = f"{turns[-1].question} {question}"
         if self.condense_model is None:  # extractive
             return joined
-        reader = getattr(self.condense_model, "read_prefix", None)
-        own_context = self.condense_model is not self.chat_model
-        if reader is not None and own_context and not self.condense_prefix_read:
-            # Held to its instructions, as the answers are to theirs (read_prefix).
-            reader([HumanMessage(self.condense_instructions)])
-            self.condense_prefix_read = True
+        if not self.condense_prefix_read:
+            self.read_condense_prefix()
         text = "\n".join(f"User: {t.question}\nAssistant: {t.answer}" for t in turns)
         chain = self.condense_prompt | self.condense_model | StrOutputParser()
         rewritten = chain.invoke({"history": text, "question": question}).strip()
@@ -292,12 +288,22 @@ class AnswerChain:
             self.chat_model.invoke(self.prefix_messages(), max_tokens=1)
         self.prefix_read = True
 
+    def read_condense_prefix(self) -> None:
+        """Read the rewrite's instructions into the cache of its own context (in process),
+        holding its later prompts to them as the answers are to theirs (read_prefix)."""
+        reader = getattr(self.condense_model, "read_prefix", None)
+        if reader is not None and self.condense_model is not self.chat_model:
+            reader([HumanMessage(self.condense_instructions)])
+        self.condense_prefix_read = True
+
     def warm_up(self) -> None:
-        """Load the chat model and read the fixed prompt prefix into its cache (one token
-        written), and the judge's, when there is one. For in-process models; a server
-        backend would be sent a needless call."""
+        """Load the chat model and read the fixed prompt prefixes into its caches (one
+        token written each): the answer's, the follow-up rewrite's (so the first follow-up
+        does not wait for its instructions), and the judge's, when there is one. For
+        in-process models; a server backend would be sent a needless call."""
         if self.chat_model is not None:
             self.read_prefix()
+            self.read_condense_prefix()
         for verifier in self.verifiers:
             # The judge of reworded claims is asked seldom: it reads its instructions on
             # its first call, not at start (docs/architecture.md).

@@ -120,14 +120,18 @@ def _cached(model: object) -> str:
 
 
 def test_warm_up_reads_the_prompt_prefix_before_the_first_question(local_bot: Assistant) -> None:
-    model = local_bot.chain.chat_model
-    assert model is not None
-    model.invoke("Say OK.", max_tokens=1)  # something else in the cache
+    model, condense = local_bot.chain.chat_model, local_bot.chain.condense_model
+    assert model is not None and condense is not None
+    for each in (model, condense):
+        each.invoke("Say OK.", max_tokens=1)  # something else in the cache
     assert "numbered passages" not in _cached(model)
+    assert "Rewrite the user's last question" not in _cached(condense)
     local_bot.warm_up()
     # The system prompt is read: a question's prompt shares it, and only what follows is new.
     system = str(local_bot.chain.prefix_messages()[0].content)
     assert system.splitlines()[0] in _cached(model)
+    # So are the follow-up rewrite's instructions, on its own context.
+    assert "Rewrite the user's last question" in _cached(condense)
 
 
 def test_rewriting_a_follow_up_keeps_the_answer_prompt_cached(local_bot: Assistant) -> None:
