@@ -57,6 +57,7 @@ from assistant.answering.verify import (
     Verdict,
     Verifier,
     checks_before,
+    read_prefix,
     verify_answer,
 )
 from assistant.retrieval.search import HybridSearcher
@@ -276,24 +277,17 @@ class AnswerChain:
         return [system, HumanMessage("OK")]
 
     def read_prefix(self) -> None:
-        """Read the fixed prompt prefix into the model's cache (one token written). An
-        in-process llama.cpp model also holds later prompts' cache reuse to it
-        (``LlamaCppChat.read_prefix``), so an answer does not turn on what was asked
-        before it."""
+        """Read the fixed prompt prefix into the model's cache (:func:`read_prefix`)."""
         assert self.chat_model is not None
-        reader = getattr(self.chat_model, "read_prefix", None)
-        if reader is not None:
-            reader(self.prefix_messages())
-        else:
-            self.chat_model.invoke(self.prefix_messages(), max_tokens=1)
+        read_prefix(self.chat_model, self.prefix_messages())
         self.prefix_read = True
 
     def read_condense_prefix(self) -> None:
-        """Read the rewrite's instructions into the cache of its own context (in process),
-        holding its later prompts to them as the answers are to theirs (read_prefix)."""
-        reader = getattr(self.condense_model, "read_prefix", None)
-        if reader is not None and self.condense_model is not self.chat_model:
-            reader([HumanMessage(self.condense_instructions)])
+        """Read the rewrite's instructions into the cache of its own context, when it has
+        one (in process)."""
+        model = self.condense_model
+        if model is not None and model is not self.chat_model:
+            read_prefix(model, [HumanMessage(self.condense_instructions)])
         self.condense_prefix_read = True
 
     def warm_up(self) -> None:

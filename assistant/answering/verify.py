@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import BaseMessage, HumanMessage
 
 from assistant.answering import prompts
 from assistant.answering.citations import MARKER
@@ -698,6 +698,17 @@ _NOT_STATED = "the passage does not state it (checked by the model)"
 _JUDGED_KEPT = 512  # verdicts a judge remembers, so a claim tried twice is asked once
 
 
+def read_prefix(model: BaseChatModel, messages: list[BaseMessage]) -> None:
+    """Read ``messages``, the fixed start of a model's prompts, into its cache (one token
+    written). An in-process llama.cpp model also holds later prompts' cache reuse to them
+    (``LlamaCppChat.read_prefix``), so a reply does not turn on what was asked before."""
+    reader = getattr(model, "read_prefix", None)
+    if reader is not None:
+        reader(messages)
+    else:
+        model.invoke(messages, max_tokens=1)
+
+
 class ModelJudge:
     """The answering chat model asked whether the quoted sentences state the claim.
 
@@ -731,14 +742,8 @@ class ModelJudge:
         """Read the fixed instructions into the model's cache (one token written), so the
         first claim pays only for its own sentences. For in-process models."""
         if self._in_process:
-            # held to them too (LlamaCppChat.read_prefix): a claim's verdict does not
-            # turn on the claims judged before it
-            instructions = [HumanMessage(self.prompt("", ""))]
-            reader = getattr(self.chat_model, "read_prefix", None)
-            if reader is not None:
-                reader(instructions)
-            else:
-                self.chat_model.invoke(instructions, max_tokens=1)
+            # held to them too: a claim's verdict does not turn on the claims judged before
+            read_prefix(self.chat_model, [HumanMessage(self.prompt("", ""))])
 
     def check(self, claim: str, evidence: str) -> Verdict:
         return self.judge(claim, evidence)[0]

@@ -156,12 +156,8 @@ def _hold_to_prefix(loaded: _Loaded, messages: list[dict[str, str]]) -> None:
     if loaded.prefix is None or continues:
         return
     llama = loaded.llama
-    shared = 0
-    for cached, fixed in zip(llama.input_ids[: llama.n_tokens], loaded.prefix, strict=False):
-        if int(cached) != fixed:
-            break
-        shared += 1
-    llama.n_tokens = min(llama.n_tokens, shared)
+    cached = llama.input_ids[: llama.n_tokens].tolist()
+    llama.n_tokens = llama.longest_token_prefix(cached, loaded.prefix)
 
 
 class LlamaCppChat(BaseChatModel):
