@@ -135,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", parents=[common], help="what the store holds")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = sub.add_parser("watch", parents=[common], help="re-read feeds and ingest what is new")
+    p = sub.add_parser(
+        "watch", parents=[common], help="re-read feeds and ingest what is new or updated"
+    )
     p.add_argument("feeds", nargs="+", help="RSS/Atom feed urls (or saved feeds)")
     p.add_argument(
         "--every", type=parse_every, default=1800.0, help="time between reads: 30s, 5m, 1h"
@@ -381,10 +383,12 @@ def watch(
     sleep: Callable[[float], None] = time.sleep,
     after_run: Callable[[int], None] | None = None,
 ) -> int:
-    """newsdesk watch: read the feeds, then again ``every`` seconds later, ingesting only
-    entries not yet stored (their pages are not fetched again).
+    """newsdesk watch: read the feeds, then again ``every`` seconds later, ingesting the
+    entries not yet stored and those the feed marks updated since the last read (Atom's
+    ``<updated>``; a changed page replaces the stored one); the other stored entries' pages
+    are not fetched again.
 
-    Prints one line per run (time, then per feed: new / unchanged / failed) and each
+    Prints one line per run (time, then per feed: new / updated / unchanged / failed) and each
     failure's url and reason on stderr; stops after ``runs`` runs, or at Ctrl-C (exit 0).
     ``after_run`` is called with the run's number once its line is printed.
     """
@@ -395,10 +399,9 @@ def watch(
             parts = []
             for feed in feeds:
                 report = bot.ingest([feed], only_new=True, progress=False)
-                new = len(report.added) + len(report.replaced)
                 parts.append(
-                    f"{feed}: {new} new, {len(report.unchanged)} unchanged, "
-                    f"{len(report.skipped)} failed"
+                    f"{feed}: {len(report.added)} new, {len(report.replaced)} updated, "
+                    f"{len(report.unchanged)} unchanged, {len(report.skipped)} failed"
                 )
                 for skip in report.skipped:
                     print(f"failed {skip}", file=sys.stderr)

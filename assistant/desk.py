@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -76,6 +76,9 @@ class Assistant:
                 s = with_overrides(s, {"profile": recorded})
         self.settings = s
         self.embedder = _embedder(s)
+        # The update time a feed gave each entry when this Assistant last read it
+        # (ingest with only_new): an entry whose time has changed since is fetched again.
+        self._feed_updates: dict[str, str] = {}
         self.store = ChunkStore(
             embedder=self.embedder,
             data_dir=s.data_dir,
@@ -214,7 +217,10 @@ class Assistant:
             rebuild: empty the collection first (needed after changing the model or
                 chunking).
             progress: show a progress bar on long runs (on a terminal only).
-            only_new: leave feed entries already stored unfetched (counted unchanged).
+            only_new: leave feed entries already stored unfetched (counted unchanged),
+                unless the feed marks one updated (Atom's ``<updated>``) at another time
+                than when this Assistant last read it: that one is fetched again (a
+                correction, a developing story) and replaces the stored one if it changed.
             allow_private: False refuses urls on private, loopback or link-local
                 addresses (the page does so when it serves beyond this machine).
 
@@ -228,6 +234,12 @@ class Assistant:
         seen = SeenLines.load(self._seen_path) if self._seen_path else SeenLines()
         if rebuild:
             seen.clear()
+        read_now: dict[str, str] = {}  # update times the feeds give in this run
+
+        def unchanged(updated: Mapping[str, str]) -> set[str]:
+            read_now.update(updated)
+            return self._unchanged_entries(updated)
+
         f = self.settings.fetch
         with Fetcher(
             timeout=f.timeout,
@@ -239,10 +251,15 @@ class Assistant:
                 paths,
                 max_file_mb=self.settings.max_file_mb,
                 fetcher=fetcher,
-                known=self._stored_ids if only_new and not rebuild else None,
+                known=unchanged if only_new and not rebuild else None,
                 workers=f.workers,
                 seen=seen,
             )
+        # An entry's time is noted once it is stored or left alone, not when its fetch
+        # failed: an updated entry that could not be fetched is tried again next time.
+        for article_id in [*kept, *(a.id for a in articles)]:
+            if read_now.get(article_id):
+                self._feed_updates[article_id] = read_now[article_id]
         if rebuild:
             self.store.reset()
         report = IngestReport(skipped=list(skipped), unchanged=list(kept))
@@ -278,9 +295,17 @@ class Assistant:
             return None
         return Path(self.settings.data_dir) / SEEN_LINES_FILE
 
-    def _stored_ids(self, ids: list[str]) -> set[str]:
-        """Those of the ids the store holds."""
-        return set(self.store.stored_hashes(ids))
+    def _unchanged_entries(self, updated: Mapping[str, str]) -> set[str]:
+        """Of feed entries (id -> the update time the feed gives, "" for none), those
+        stored and not marked updated since this Assistant last read them. An entry it
+        has not read before counts as unchanged when stored: its time is noted now, and
+        only a later change brings it in again."""
+        stored = self.store.stored_hashes(list(updated))
+        return {
+            article_id
+            for article_id in stored
+            if self._feed_updates.get(article_id, updated[article_id]) == updated[article_id]
+        }
 
     def delete(self, article_id: str) -> None:
         """Remove an article and all its chunks."""

@@ -3,9 +3,10 @@
 An article fetched from a url takes the url as its id (as an export's row with a url
 and no id does), so fetching it again replaces it rather than adding a copy, and an
 unchanged page is left as it is. A feed's entries are fetched by their links, a few at a
-time; when an entry's page cannot be fetched or holds no article, the entry's own text
-(its content, else its summary) goes in instead, and only an entry with neither is
-skipped, with the reason the page failed.
+time (asked to, only those not stored yet or marked updated by the feed since they were
+last read: see ``Known``); when an entry's page cannot be fetched or holds no article,
+the entry's own text (its content, else its summary) goes in instead, and only an entry
+with neither is skipped, with the reason the page failed.
 
 Example:
     >>> data = b'<rss version="2.0"><channel><title>Desk</title><item><title>Hi</title>'
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,8 +40,10 @@ logger = logging.getLogger(__name__)
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
 
-# Given the ids of a feed's entries, those already stored: they are not fetched again.
-Known = Callable[[list[str]], set[str]]
+# Given the ids of a feed's entries (or of a url), each with the time the feed says it was
+# last updated ("" when it says none, as RSS mostly does), those to leave unfetched: stored
+# already and not updated since they were last read.
+Known = Callable[[Mapping[str, str]], set[str]]
 
 
 class WebResult(NamedTuple):
@@ -61,6 +64,7 @@ class FeedEntry:
     published: str
     author: str
     guid: str = ""
+    updated: str = ""  # the feed's own <updated> (Atom), verbatim; "" when it has none
 
     @property
     def article_id(self) -> str:
@@ -134,6 +138,8 @@ def parse_feed(data: bytes, *, where: str, base_url: str = "") -> tuple[str, lis
                 published=str(item.get("published") or item.get("updated") or ""),
                 author=str(item.get("author") or ""),
                 guid=str(item.get("id") or ""),
+                # Asked only when present: feedparser answers "updated" with "published".
+                updated=str(item["updated"] or "") if "updated" in item else "",
             )
         )
     return html_to_text(str(parsed.feed.get("title") or "")), entries
@@ -220,15 +226,17 @@ def load_feed(
         where: the feed's url or file, for messages.
         fetcher: fetches the entries' pages.
         base_url: resolves relative links (the feed's own url).
-        known: given the entries' ids, those already stored; they are not fetched again
-            and come back in ``kept``. None: fetch every entry (changed ones replace).
+        known: given the entries' ids and update times, those to leave unfetched (see
+            ``Known``); they come back in ``kept``. None: fetch every entry (changed ones
+            replace).
         workers: pages fetched at once.
 
     Raises:
         LoadError: the bytes are not a feed.
     """
     feed_title, entries = parse_feed(data, where=where, base_url=base_url)
-    kept = known([e.article_id for e in entries]) if known and entries else set()
+    updated = {e.article_id: e.updated for e in entries}
+    kept = known(updated) if known and entries else set()
     todo = [e for e in entries if e.article_id not in kept]
 
     def one(entry: FeedEntry) -> Article | Skipped:
@@ -269,7 +277,7 @@ def load_url(
             known=known,
             workers=workers,
         )
-    if known is not None and known([url]):
+    if known is not None and known({url: ""}):
         return WebResult([], [], [url])
     return WebResult([article_from_page(page, url=url)], [], [])
 

@@ -176,8 +176,9 @@ def load_sources(
         max_file_mb: a larger file is skipped unread; None for no limit. (Pages are
             limited by the fetcher.)
         fetcher: fetches urls and feed entries' pages.
-        known: given ids of feed entries, those already stored: not fetched again, and
-            returned in ``kept``. None: fetch them all (a changed page replaces).
+        known: given ids of feed entries and urls with their update times, those to
+            leave unfetched (:data:`ingest.feeds.Known`), returned in ``kept``. None:
+            fetch them all (a changed page replaces).
         workers: pages fetched at once for a feed.
         seen: as for :func:`load_paths`.
 

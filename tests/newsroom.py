@@ -76,10 +76,12 @@ def rss(title: str, items: list[dict[str, str]]) -> bytes:
 
 
 def atom(title: str, items: list[dict[str, str]]) -> bytes:
-    """An Atom feed; each item: title, link, description (the summary), published."""
+    """An Atom feed; each item: title, link, description (the summary), published, and
+    updated (a time; default 09:00 on the day published)."""
     parts = [
         f'<entry><title>{escape(i["title"])}</title><link href="{escape(i["link"])}"/>'
-        f"<id>{escape(i['link'])}</id><updated>{i['published']}T09:00:00Z</updated>"
+        f"<id>{escape(i['link'])}</id>"
+        f"<updated>{i.get('updated') or i['published'] + 'T09:00:00Z'}</updated>"
         f"<summary>{escape(i.get('description', ''))}</summary></entry>"
         for i in items
     ]

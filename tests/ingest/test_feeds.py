@@ -127,6 +127,16 @@ def test_parse_feed_resolves_relative_links_and_prefers_content() -> None:
     assert entries[0].text == "The full text."
 
 
+def test_parse_feed_reads_when_an_entry_was_updated_only_where_the_feed_says() -> None:
+    items = [{"title": "One", "link": "https://news.example/a", "published": "2024-03-04"}]
+    _, (atom_entry,) = parse_feed(atom("A", items), where="a.xml")
+    _, (rss_entry,) = parse_feed(rss("R", items), where="r.xml")
+    assert atom_entry.updated == "2024-03-04T09:00:00Z"
+    # RSS gives only pubDate, which feedparser would also answer for "updated".
+    assert rss_entry.updated == ""
+    assert rss_entry.published
+
+
 def test_parse_feed_refuses_what_is_not_a_feed() -> None:
     with pytest.raises(LoadError, match="not an RSS or Atom feed"):
         parse_feed(b"<html><body><p>hello</p></body></html>", where="page.xml")
