@@ -119,6 +119,7 @@ class Assistant:
             history_tokens=s.llm.history_tokens,
             per_article=r.per_article,
             select=s.llm.select_sentences,
+            retry_declines=s.llm.retry_declines,
             verifiers=self._verifiers(judge),
             reworded=judge if s.verify.reworded else None,
             condense_model=self._condense_model(chat_model),

@@ -196,6 +196,12 @@ class LLMSettings(BaseModel):
         description="Give a model the passages' sentences that bear on the question, within "
         "passage_tokens, rather than whole passages (citations keep exact offsets).",
     )
+    retry_declines: bool = Field(
+        True,
+        description="When a model declines though a passage sentence answers the question "
+        "plainly, ask it once more, in the same conversation, to answer from the passages "
+        "(its reply is checked as any is); false: quote the sentence instead.",
+    )
 
 
 class FetchSettings(BaseModel):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -126,6 +126,7 @@ class AnswerChain:
         verifiers: Sequence[Verifier] = (),
         reworded: ModelJudge | None = None,
         condense_model: BaseChatModel | None = None,
+        retry_declines: bool = True,
     ) -> None:
         self.searcher = searcher
         self.embedder = embedder
@@ -142,6 +143,9 @@ class AnswerChain:
         # A model is given the passages' sentences that bear on the question, within
         # passage_tokens, rather than whole passages (see select_sentences).
         self.select = select
+        # A model that declines though a passage sentence answers plainly is asked once
+        # more to answer, in the same conversation (prompts/retry.txt).
+        self.retry_declines = retry_declines
         # Checks of each claim after the always-on ones (the model as judge, an NLI
         # model), and the judge that reads again a claim in other words than its
         # passage's: see assistant.answering.verify.
@@ -155,6 +159,7 @@ class AnswerChain:
             ]
         )
         self.short_requests = (prompts.load("short"), prompts.load("short_yes_no"))
+        self.retry_request = prompts.load("retry")
         # Whether the model's cache holds the prefix (read_prefix): an in-process model
         # reads it before the first answer when the page's warm-up did not.
         self.prefix_read = False
@@ -243,18 +248,28 @@ class AnswerChain:
         else:
             if not self.prefix_read and hasattr(self.chat_model, "read_prefix"):
                 self.read_prefix()
-            pieces: list[str] = []
             inputs = {"passages": format_passages(passages, excerpts), "question": standalone}
-            for piece in (self.answer_prompt | self.chat_model | StrOutputParser()).stream(inputs):
-                if not pieces:
-                    timings["first_token_s"] = time.perf_counter() - started
-                pieces.append(piece)
-                yield Token(piece)
-            raw = "".join(pieces)
+            conversation = self.answer_prompt.format_messages(**inputs)
+            raw = yield from self._stream_reply(conversation, started, timings)
+            plain = _REFUSAL.search(raw) is not None and bool(
+                self.plain_answers(standalone, passages)
+            )
+            if plain and self.retry_declines:
+                # Declined, though a passage sentence answers plainly: asked once more, in
+                # the same conversation (read from the cache), the model may answer it;
+                # what it writes is checked like any reply.
+                request = self.retry_request.replace("{question}", standalone)
+                conversation = [*conversation, AIMessage(raw), HumanMessage(request)]
+                retry = yield from self._stream_reply(conversation, started, timings)
+                if not _REFUSAL.search(retry):
+                    raw = retry
+            if "first_token_s" not in timings:  # a decline, held back till now
+                timings["first_token_s"] = time.perf_counter() - started
+                yield Token(raw)
             short_step = time.perf_counter()
             if not _REFUSAL.search(raw):
-                short = self.short_answer(inputs, raw)
-            elif not is_yes_no(standalone) and self.plain_answers(standalone, passages):
+                short = self.short_answer(inputs, raw, conversation=conversation)
+            elif not is_yes_no(standalone) and plain:
                 # Declined, though a passage sentence answers plainly (it would be quoted):
                 # asked for only the answer, the model may still name it. That stands only
                 # over a passage sentence that holds it (settle_short), so a question the
@@ -265,6 +280,24 @@ class AnswerChain:
         timings["total_s"] = time.perf_counter() - started
         answer = self.finish(question, raw, passages, timings, standalone, short=short)
         yield replace(answer, window=window)
+
+    def _stream_reply(
+        self, messages: list[BaseMessage], started: float, timings: dict[str, float]
+    ) -> Generator[Token, None, str]:
+        """The model's reply to ``messages``, its pieces yielded as they come, except a
+        decline: pieces that may still be the start of it are held back, and it is
+        never yielded (the answer that replaces it is). Returns the whole reply."""
+        pieces: list[str] = []
+        shown = 0
+        for piece in self.chat_model.stream(messages):  # type: ignore[union-attr]
+            pieces.append(str(piece.content))
+            text = "".join(pieces)
+            if shown or not CANNOT_ANSWER.startswith(text.lstrip()):
+                if "first_token_s" not in timings:
+                    timings["first_token_s"] = time.perf_counter() - started
+                yield Token(text[shown:])
+                shown = len(text)
+        return "".join(pieces)
 
     def prefix_messages(self) -> list[BaseMessage]:
         """What every answer prompt starts with: the system prompt, then a stub question.
@@ -304,7 +337,14 @@ class AnswerChain:
             if isinstance(verifier, ModelJudge):
                 verifier.warm_up()
 
-    def short_answer(self, inputs: dict[str, str], reply: str, request: str = "") -> str:
+    def short_answer(
+        self,
+        inputs: dict[str, str],
+        reply: str,
+        request: str = "",
+        *,
+        conversation: Sequence[BaseMessage] = (),
+    ) -> str:
         """The model's answer as short as a headline, asked after its cited reply in the
         same conversation (see :mod:`assistant.answering.short`); one line. ``reply`` ""
         (the model declined): asked right after the passages and the question, so the
@@ -313,7 +353,7 @@ class AnswerChain:
         assert self.chat_model is not None
         request = request or self.short_requests[is_yes_no(inputs["question"])]
         messages = [
-            *self.answer_prompt.format_messages(**inputs),
+            *(conversation or self.answer_prompt.format_messages(**inputs)),
             *([AIMessage(reply)] if reply else []),
             HumanMessage(request.replace("{question}", inputs["question"])),
         ]

@@ -54,6 +54,27 @@ def test_the_same_question_gets_the_same_answer_whatever_was_asked_before(
     assert after_other.text == first.text
 
 
+def test_a_model_that_declines_is_asked_again_when_a_sentence_answers(
+    local_bot: Assistant,
+) -> None:
+    # On a 300-token budget the model declines the sample question; asked for a short
+    # answer after that, it said "Moscow.", shown over the Moscow sentence as a quote.
+    chain = local_bot.chain
+    budget = chain.passage_tokens
+    chain.passage_tokens = 300
+    try:
+        chain.retry_declines = False
+        quoted = local_bot.ask("Who disputed the withdrawal?")
+        chain.retry_declines = True
+        asked_again = local_bot.ask("Who disputed the withdrawal?")
+    finally:
+        chain.passage_tokens, chain.retry_declines = budget, True
+    assert quoted.quoted or quoted.quote_support, quoted.text
+    assert not (asked_again.quoted or asked_again.quote_support), asked_again.text
+    assert "White House" in asked_again.short, asked_again.text
+    assert any("we now know it was false" in c.passage.text for c in asked_again.citations)
+
+
 def test_an_unrelated_question_gets_the_fixed_reply(local_bot: Assistant) -> None:
     answer = local_bot.ask("Who won the 2018 World Cup?")
     assert answer.refused, answer.text

@@ -146,6 +146,33 @@ def test_a_declining_model_gives_way_to_a_plainly_answering_sentence(bot) -> Non
     assert unrelated.refused and not unrelated.quoted
 
 
+def test_a_declining_model_is_asked_again_when_a_sentence_answers_plainly(bot) -> None:  # type: ignore[no-untyped-def]
+    reply = "The White House called the Kremlin's claims false [3]."
+    # The decline, the reply to the request to answer after all, the short answer.
+    model = GenericFakeChatModel(
+        messages=iter(
+            [AIMessage(CANNOT_ANSWER), AIMessage(content=reply), AIMessage("The White House")]
+        )
+    )
+    events = list(_chain(bot, model).stream("Who disputed the withdrawal?"))
+    answer = events[-1]
+    assert isinstance(answer, Answer)
+    assert not answer.quoted and not answer.refused
+    assert answer.short == "The White House." and "called the Kremlin" in answer.text
+    # The decline was held back: only the reply that replaced it streamed.
+    assert "".join(e.text for e in events if isinstance(e, Token)) == reply
+
+
+def test_a_declining_model_is_not_asked_again_when_no_sentence_answers(bot) -> None:  # type: ignore[no-untyped-def]
+    model = FakeListChatModel(responses=[CANNOT_ANSWER, "Germany [1].", "Germany"])
+    events = list(_chain(bot, model).stream("Who won the 2018 World Cup?"))
+    assert model.i == 1  # asked once
+    answer = events[-1]
+    assert isinstance(answer, Answer) and answer.refused
+    # Nothing else to show: the decline streams once the model has written it.
+    assert "".join(e.text for e in events if isinstance(e, Token)) == CANNOT_ANSWER
+
+
 def test_a_cited_but_unrelated_answer_is_refused(bot) -> None:  # type: ignore[no-untyped-def]
     # True, cited, and beside the point: what a small model sometimes says when the
     # articles do not hold the answer.
