@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from langchain_core.messages import BaseMessage
+
 from assistant import Assistant
 from assistant.answering.short import clean_short, is_yes_no, parts
 from assistant.evaluation.metrics import exact_match, token_f1
@@ -40,8 +42,14 @@ def compare(
     asked: list[list[str]] = []
     original = chain.short_answer
 
-    def each_request(inputs: dict[str, str], reply: str, request: str = "") -> str:
-        shorts = [original(inputs, reply, r) for r in requests]
+    def each_request(
+        inputs: dict[str, str],
+        reply: str,
+        request: str = "",
+        *,
+        conversation: Sequence[BaseMessage] = (),
+    ) -> str:
+        shorts = [original(inputs, reply, r, conversation=conversation) for r in requests]
         asked.append(shorts)
         return shorts[0]
 

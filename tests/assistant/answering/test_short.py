@@ -171,13 +171,15 @@ def test_a_yes_or_no_is_kept_only_when_the_sentences_agree(
     assert check_short(short, body, (), question).supported is kept
 
 
-def _chain(bot, reply: str, short: str = "") -> AnswerChain:  # type: ignore[no-untyped-def]
-    """A chain whose model writes ``reply``, then ``short`` when asked for the short answer."""
+def _chain(bot, reply: str, short: str = "", again: str | None = None) -> AnswerChain:  # type: ignore[no-untyped-def]
+    """A chain whose model writes ``reply``, then ``again`` when asked to answer after
+    declining (if given), then ``short`` when asked for the short answer."""
+    responses = [reply, short] if again is None else [reply, again, short]
     return AnswerChain(
         bot.searcher,
         bot.embedder,
         backend="scripted",
-        chat_model=FakeListChatModel(responses=[reply, short]),
+        chat_model=FakeListChatModel(responses=responses),
         k=5,
         passage_tokens=bot.settings.llm.passage_tokens,
         history_tokens=bot.settings.llm.history_tokens,
@@ -234,15 +236,17 @@ def test_no_short_answer_survives_a_refusal(bot) -> None:  # type: ignore[no-unt
 
 
 def test_a_short_answer_asked_for_after_a_decline_that_nothing_holds_is_not_shown(bot) -> None:  # type: ignore[no-untyped-def]
-    # Its answer was the decline: the short answer asked for then is neither shown nor
-    # listed as removed, and the closest sentences are quoted as before.
-    answer = _chain(bot, CANNOT_ANSWER, "About 70,000 troops").invoke(_TROOPS)
+    # Its answer was the decline (twice: asked to answer after all, it declined again):
+    # the short answer asked for then is neither shown nor listed as removed, and the
+    # closest sentences are quoted as before.
+    answer = _chain(bot, CANNOT_ANSWER, "About 70,000 troops", again=CANNOT_ANSWER).invoke(_TROOPS)
     assert answer.declined and answer.quoted and answer.short == "" and not answer.removed
     assert "70,000" not in answer.text
 
 
 def test_after_a_decline_a_short_answer_a_passage_sentence_holds_stands_over_it(bot) -> None:  # type: ignore[no-untyped-def]
-    answer = _chain(bot, CANNOT_ANSWER, "About 7,000 troops").invoke(_TROOPS)
+    chain = _chain(bot, CANNOT_ANSWER, "About 7,000 troops", again=CANNOT_ANSWER)
+    answer = chain.invoke(_TROOPS)
     assert answer.declined and answer.quote_support and not answer.refused
     assert answer.short == "About 7,000 troops." and not answer.removed
     [citation] = answer.citations
