@@ -240,6 +240,7 @@ class AnswerChain:
 
         step = time.perf_counter()
         short = ""
+        plain: list[Extract] | None = None  # what a quote is made of, once worked out
         if not passages:
             raw = CANNOT_ANSWER
         elif self.chat_model is None:
@@ -251,9 +252,8 @@ class AnswerChain:
             inputs = {"passages": format_passages(passages, excerpts), "question": standalone}
             conversation = self.answer_prompt.format_messages(**inputs)
             raw = yield from self._stream_reply(conversation, started, timings)
-            plain = _REFUSAL.search(raw) is not None and bool(
-                self.plain_answers(standalone, passages)
-            )
+            if _REFUSAL.search(raw):
+                plain = self.plain_answers(standalone, passages)
             if plain and self.retry_declines:
                 # Declined, though a passage sentence answers plainly: asked once more, in
                 # the same conversation (read from the cache), the model may answer it;
@@ -278,7 +278,7 @@ class AnswerChain:
             timings["short_s"] = time.perf_counter() - short_step
         timings["generate_s"] = time.perf_counter() - step
         timings["total_s"] = time.perf_counter() - started
-        answer = self.finish(question, raw, passages, timings, standalone, short=short)
+        answer = self.finish(question, raw, passages, timings, standalone, short=short, plain=plain)
         yield replace(answer, window=window)
 
     def _stream_reply(
@@ -287,17 +287,16 @@ class AnswerChain:
         """The model's reply to ``messages``, its pieces yielded as they come, except a
         decline: pieces that may still be the start of it are held back, and it is
         never yielded (the answer that replaces it is). Returns the whole reply."""
-        pieces: list[str] = []
+        text = ""
         shown = 0
         for piece in self.chat_model.stream(messages):  # type: ignore[union-attr]
-            pieces.append(str(piece.content))
-            text = "".join(pieces)
+            text += str(piece.content)
             if shown or not CANNOT_ANSWER.startswith(text.lstrip()):
                 if "first_token_s" not in timings:
                     timings["first_token_s"] = time.perf_counter() - started
                 yield Token(text[shown:])
                 shown = len(text)
-        return "".join(pieces)
+        return text
 
     def prefix_messages(self) -> list[BaseMessage]:
         """What every answer prompt starts with: the system prompt, then a stub question.
@@ -448,6 +447,7 @@ class AnswerChain:
         standalone: str | None = None,
         *,
         short: str = "",
+        plain: list[Extract] | None = None,
     ) -> Answer:
         """Drop links and claims citing passages that do not exist, place the markers,
         verify each claim against its passage (:mod:`assistant.answering.verify`; what
@@ -459,6 +459,7 @@ class AnswerChain:
         those sentences instead: a 1.5B model declines now and then on the same passages
         it answered from a moment before (its cached prompt state changes the last digits
         of its scores), and a quoted, cited sentence is a better reply than none.
+        ``plain``: those sentences when :meth:`stream` has already worked them out.
         """
         # The short answer is checked after the sentences that support it.
         short = clean_short(short, standalone or question)
@@ -512,7 +513,9 @@ class AnswerChain:
             declined=declined,
         )
         if (_REFUSAL.search(text) or not citations) and self.chat_model is not None and passages:
-            extracts = self.plain_answers(standalone or question, passages)
+            extracts = (
+                plain if plain is not None else self.plain_answers(standalone or question, passages)
+            )
             if extracts:
                 text, citations = resolve_citations(drop_links(compose(extracts)), passages)
                 return replace(answer, text=text, citations=citations, quoted=True, short="")
