@@ -182,7 +182,7 @@ class LLMSettings(BaseModel):
     )
     timeout: float = Field(120.0, gt=0, description="Seconds to wait for a server's answer.")
     passage_tokens: int = Field(
-        800,
+        500,
         gt=0,
         description="Most passage tokens (cl100k) put in the prompt; on 2 cores the local "
         "model reads about 100 prompt tokens a second, so this is the main cost of an answer "
