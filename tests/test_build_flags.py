@@ -11,6 +11,7 @@ import pytest
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "llama-cmake-args"
 AVX2 = "fpu sse sse2 ssse3 sse4_1 sse4_2 avx f16c fma bmi2 avx2"
 AVX512 = "avx512f avx512dq avx512cd avx512bw avx512vl"
+BASE = {"-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON", "-DGGML_FMA=ON", "-DGGML_F16C=ON"}
 
 
 def _flags(tmp_path: Path, cpu_flags: str | None) -> set[str]:
@@ -20,9 +21,6 @@ def _flags(tmp_path: Path, cpu_flags: str | None) -> set[str]:
     env = {**os.environ, "CPUINFO": str(cpuinfo)}
     run = subprocess.run(["sh", SCRIPT], env=env, capture_output=True, text=True, check=True)
     return set(run.stdout.split())
-
-
-BASE = {"-DGGML_NATIVE=OFF", "-DGGML_AVX=ON", "-DGGML_AVX2=ON", "-DGGML_FMA=ON", "-DGGML_F16C=ON"}
 
 
 def test_an_avx2_cpu_gets_the_avx2_build(tmp_path: Path) -> None:
