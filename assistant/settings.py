@@ -182,11 +182,12 @@ class LLMSettings(BaseModel):
     )
     timeout: float = Field(120.0, gt=0, description="Seconds to wait for a server's answer.")
     passage_tokens: int = Field(
-        500,
+        400,
         gt=0,
-        description="Most passage tokens (cl100k) put in the prompt; on 2 cores the local "
-        "model reads about 100 prompt tokens a second, so this is the main cost of an answer "
-        "(the measured curve is in docs/benchmarks.md).",
+        description="Most passage tokens (cl100k) put in a model's prompt (the extractive "
+        "backend reads all k passages); on 2 cores the local model reads about 100 prompt "
+        "tokens a second, so this is the main cost of an answer (the measured curve is in "
+        "docs/benchmarks.md).",
     )
     history_tokens: int = Field(
         600, ge=0, description="Most conversation tokens used to understand a follow-up."

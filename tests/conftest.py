@@ -16,6 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
 DATA = Path(__file__).resolve().parent / "data"
+# A passage budget that holds the sample article's four chunks whole, so a scripted reply
+# cites them by the numbers it expects whatever the default budget is.
+WHOLE_SAMPLE_TOKENS = 800
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -196,14 +196,15 @@ class AnswerChain:
     def retrieve(
         self, question: str, filters: Filters, k: int | None, window: TimeWindow | None = None
     ) -> list[Passage]:
-        """The passages the answer is written from: diverse, within the token budget."""
+        """The passages the answer is written from: diverse; for a model shown whole
+        passages, within the token budget. The budget is the model's prompt's: with
+        sentence selection it is spent on their sentences (:func:`select_sentences`),
+        and the extractive answerer, which has no prompt, reads all k."""
         k = k or self.k
         found = self.searcher.search(question, 3 * k, filters, window=window)
         chosen = diversify(found, k, self.per_article)
-        if not chosen:
-            return []
-        if self.select and self.chat_model is not None:
-            return chosen  # the budget is spent on their sentences (select_sentences)
+        if self.chat_model is None or self.select:
+            return chosen
         return within_budget(chosen, self.passage_tokens)
 
     # -- answering -----------------------------------------------------------------------

@@ -18,6 +18,7 @@ from langchain_core.messages import AIMessage
 from assistant import CANNOT_ANSWER, Answer, Passages, Token, Turn
 from assistant.answering.chain import AnswerChain
 from assistant.answering.context import bounded_history, within_budget
+from tests.conftest import WHOLE_SAMPLE_TOKENS
 
 
 @pytest.fixture()
@@ -32,7 +33,7 @@ def _chain(bot, model) -> AnswerChain:  # type: ignore[no-untyped-def]
         backend="fake",
         chat_model=model,
         k=5,
-        passage_tokens=bot.settings.llm.passage_tokens,
+        passage_tokens=WHOLE_SAMPLE_TOKENS,
         history_tokens=bot.settings.llm.history_tokens,
         per_article=bot.settings.retrieval.per_article,
         select=False,  # whole passages, numbered as the replies below cite them
@@ -112,6 +113,28 @@ def test_passages_are_cut_to_the_token_budget(bot) -> None:  # type: ignore[no-u
     passages = bot.search("withdrawal", k=4)
     assert len(within_budget(passages, 10)) == 1  # always at least one
     assert len(within_budget(passages, 100_000)) == len(passages)
+
+
+def test_the_budget_cuts_whole_passages_for_a_model_but_not_for_the_extractive_answerer(
+    sample_store: Path, make_assistant
+) -> None:
+    # The budget is the prompt's: the extractive answerer, with no prompt, reads all k.
+    question = "Who disputed the withdrawal?"
+    extractive = make_assistant(data_dir=sample_store, llm={"passage_tokens": 50})
+    assert len(extractive.ask(question, k=4).passages) == 4
+    model = FakeListChatModel(responses=[CANNOT_ANSWER])
+    chain = AnswerChain(
+        extractive.searcher,
+        extractive.embedder,
+        backend="fake",
+        chat_model=model,
+        k=4,
+        passage_tokens=50,
+        history_tokens=600,
+        per_article=2,
+        select=False,
+    )
+    assert len(chain.invoke(question).passages) == 1
 
 
 def test_history_keeps_the_latest_turns_that_fit() -> None:

@@ -21,7 +21,7 @@ from assistant.answering import prompts
 from assistant.answering.chain import AnswerChain
 from assistant.answering.citations import MARKER
 from assistant.answering.guards import PROMPT_RUN, drop_links, word_runs
-from tests.conftest import DATA, SAMPLE_DIR
+from tests.conftest import DATA, SAMPLE_DIR, WHOLE_SAMPLE_TOKENS
 
 INJECTION_DIR = DATA / "injection"
 SYSTEM_PROMPT = prompts.load("answer_system").replace("{cannot_answer}", CANNOT_ANSWER)
@@ -124,7 +124,7 @@ def obeying_chain(bot: Assistant, reply: str) -> AnswerChain:
         backend="obeying",
         chat_model=model,
         k=5,
-        passage_tokens=bot.settings.llm.passage_tokens,
+        passage_tokens=WHOLE_SAMPLE_TOKENS,
         history_tokens=bot.settings.llm.history_tokens,
         per_article=bot.settings.retrieval.per_article,
         select=False,  # whole passages, numbered as the replies below cite them

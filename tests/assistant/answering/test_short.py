@@ -21,6 +21,7 @@ from assistant.answering.short import (
 )
 from assistant.answering.verify import DECLINED_SUPPORT_LABEL, ModelJudge, support_label
 from assistant.types import NO_FILTERS
+from tests.conftest import WHOLE_SAMPLE_TOKENS
 
 
 @pytest.mark.parametrize(
@@ -181,7 +182,7 @@ def _chain(bot, reply: str, short: str = "", again: str | None = None) -> Answer
         backend="scripted",
         chat_model=FakeListChatModel(responses=responses),
         k=5,
-        passage_tokens=bot.settings.llm.passage_tokens,
+        passage_tokens=WHOLE_SAMPLE_TOKENS,
         history_tokens=bot.settings.llm.history_tokens,
         per_article=bot.settings.retrieval.per_article,
         select=False,  # whole passages: the replies cite the sample's passage numbers
