@@ -9,7 +9,9 @@ DATA_DIR ?= newsdesk-data
 # native build, whose AMX kernels crash (scripts/llama-cmake-args says why). Never from
 # pip's wheel cache, which may hold another build; built again when these flags change.
 LLAMA := $(shell grep -o '"llama-cpp-python==[0-9.]*"' pyproject.toml | head -1 | tr -d '"')
-LLAMA_CMAKE_ARGS ?= $(shell sh scripts/llama-cmake-args)
+ifndef LLAMA_CMAKE_ARGS
+LLAMA_CMAKE_ARGS := $(shell sh scripts/llama-cmake-args)
+endif
 STAMP := $(VENV)/.installed-$(shell (cat pyproject.toml requirements-models.txt; echo '$(LLAMA_CMAKE_ARGS)') 2>/dev/null | cksum | cut -d' ' -f1)
 
 .PHONY: install run ask test lint audit clean

@@ -75,6 +75,25 @@ def make_assistant(tmp_path: Path):  # type: ignore[no-untyped-def]
     return make
 
 
+def whole_passage_chain(bot, model, backend: str = "scripted"):  # type: ignore[no-untyped-def]
+    """An AnswerChain over ``bot``'s store whose ``model`` (a scripted chat model) is shown
+    whole passages, k=5, the sample's four chunks all within the budget: replies cite
+    them by their numbers."""
+    from assistant.answering.chain import AnswerChain
+
+    return AnswerChain(
+        bot.searcher,
+        bot.embedder,
+        backend=backend,
+        chat_model=model,
+        k=5,
+        passage_tokens=WHOLE_SAMPLE_TOKENS,
+        history_tokens=bot.settings.llm.history_tokens,
+        per_article=bot.settings.retrieval.per_article,
+        select=False,
+    )
+
+
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the sample article, built once per session."""

@@ -18,7 +18,7 @@ from langchain_core.messages import AIMessage
 from assistant import CANNOT_ANSWER, Answer, Passages, Token, Turn
 from assistant.answering.chain import AnswerChain
 from assistant.answering.context import bounded_history, within_budget
-from tests.conftest import WHOLE_SAMPLE_TOKENS
+from tests.conftest import whole_passage_chain
 
 
 @pytest.fixture()
@@ -27,17 +27,7 @@ def bot(sample_store: Path, make_assistant):  # type: ignore[no-untyped-def]
 
 
 def _chain(bot, model) -> AnswerChain:  # type: ignore[no-untyped-def]
-    return AnswerChain(
-        bot.searcher,
-        bot.embedder,
-        backend="fake",
-        chat_model=model,
-        k=5,
-        passage_tokens=WHOLE_SAMPLE_TOKENS,
-        history_tokens=bot.settings.llm.history_tokens,
-        per_article=bot.settings.retrieval.per_article,
-        select=False,  # whole passages, numbered as the replies below cite them
-    )
+    return whole_passage_chain(bot, model, backend="fake")
 
 
 def test_stream_gives_passages_then_tokens_then_the_answer(bot) -> None:  # type: ignore[no-untyped-def]
@@ -122,18 +112,8 @@ def test_the_budget_cuts_whole_passages_for_a_model_but_not_for_the_extractive_a
     question = "Who disputed the withdrawal?"
     extractive = make_assistant(data_dir=sample_store, llm={"passage_tokens": 50})
     assert len(extractive.ask(question, k=4).passages) == 4
-    model = FakeListChatModel(responses=[CANNOT_ANSWER])
-    chain = AnswerChain(
-        extractive.searcher,
-        extractive.embedder,
-        backend="fake",
-        chat_model=model,
-        k=4,
-        passage_tokens=50,
-        history_tokens=600,
-        per_article=2,
-        select=False,
-    )
+    chain = _chain(extractive, FakeListChatModel(responses=[CANNOT_ANSWER]))
+    chain.passage_tokens = 50
     assert len(chain.invoke(question).passages) == 1
 
 

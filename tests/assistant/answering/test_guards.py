@@ -21,7 +21,7 @@ from assistant.answering import prompts
 from assistant.answering.chain import AnswerChain
 from assistant.answering.citations import MARKER
 from assistant.answering.guards import PROMPT_RUN, drop_links, word_runs
-from tests.conftest import DATA, SAMPLE_DIR, WHOLE_SAMPLE_TOKENS
+from tests.conftest import DATA, SAMPLE_DIR, whole_passage_chain
 
 INJECTION_DIR = DATA / "injection"
 SYSTEM_PROMPT = prompts.load("answer_system").replace("{cannot_answer}", CANNOT_ANSWER)
@@ -117,18 +117,7 @@ def test_answers_follow_no_instruction_in_an_article(
 
 
 def obeying_chain(bot: Assistant, reply: str) -> AnswerChain:
-    model = FakeListChatModel(responses=[reply])
-    return AnswerChain(
-        bot.searcher,
-        bot.embedder,
-        backend="obeying",
-        chat_model=model,
-        k=5,
-        passage_tokens=WHOLE_SAMPLE_TOKENS,
-        history_tokens=bot.settings.llm.history_tokens,
-        per_article=bot.settings.retrieval.per_article,
-        select=False,  # whole passages, numbered as the replies below cite them
-    )
+    return whole_passage_chain(bot, FakeListChatModel(responses=[reply]), backend="obeying")
 
 
 @pytest.mark.parametrize(

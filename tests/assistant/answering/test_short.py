@@ -21,7 +21,7 @@ from assistant.answering.short import (
 )
 from assistant.answering.verify import DECLINED_SUPPORT_LABEL, ModelJudge, support_label
 from assistant.types import NO_FILTERS
-from tests.conftest import WHOLE_SAMPLE_TOKENS
+from tests.conftest import whole_passage_chain
 
 
 @pytest.mark.parametrize(
@@ -176,17 +176,7 @@ def _chain(bot, reply: str, short: str = "", again: str | None = None) -> Answer
     """A chain whose model writes ``reply``, then ``again`` when asked to answer after
     declining (if given), then ``short`` when asked for the short answer."""
     responses = [reply, short] if again is None else [reply, again, short]
-    return AnswerChain(
-        bot.searcher,
-        bot.embedder,
-        backend="scripted",
-        chat_model=FakeListChatModel(responses=responses),
-        k=5,
-        passage_tokens=WHOLE_SAMPLE_TOKENS,
-        history_tokens=bot.settings.llm.history_tokens,
-        per_article=bot.settings.retrieval.per_article,
-        select=False,  # whole passages: the replies cite the sample's passage numbers
-    )
+    return whole_passage_chain(bot, FakeListChatModel(responses=responses))
 
 
 @pytest.fixture()
