@@ -503,7 +503,7 @@ class AnswerChain:
         # The answer as checked; a quote or the refusal below replaces its text.
         answer = Answer(
             question,
-            join_short(short, text),
+            join_short(short, text, quote_support=quote_support),
             citations,
             tuple(passages),
             self.backend,

@@ -74,6 +74,8 @@ _CHOICE = re.compile(r"\b(\w+)\s+or\s+(?:in|un|dis|non|im|ir)-?\1\W*$", re.IGNOR
 _OFFERS_CHOICE = re.compile(r"\bor\b|^\s*between\b", re.I)
 _YES_NO_REPLY = re.compile(r"^\W*(yes|no)\b", re.I)
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
+# What ends a clause the short answer may be the whole of, in the sentence after it.
+_CLAUSE_ENDS = ",;:.!?—–"
 _MONTH_DAY = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}$", re.I
 )
@@ -370,6 +372,31 @@ def by_last_name(short: str, sentence: str, article: str) -> bool:
     return name in article and holds_short(words[-1], sentence).supported
 
 
-def join_short(short: str, body: str) -> str:
-    """The answer as shown: the short answer on its own line, then the support."""
-    return f"{short}\n\n{body}" if short and body and body != CANNOT_ANSWER else body
+def join_short(short: str, body: str, *, quote_support: bool = False) -> str:
+    """The answer as shown: the short answer on its own line, then the support; only the
+    support when its first sentence opens with the short answer (:func:`said_first`),
+    which would otherwise be read twice. Over a quoted sentence it always stands apart,
+    the quote's label between them."""
+    if not short or not body or body == CANNOT_ANSWER:
+        return body
+    return body if not quote_support and said_first(short, body) else f"{short}\n\n{body}"
+
+
+def said_first(short: str, body: str) -> int:
+    """The length of the body's opening that says the short answer as a clause of its
+    own, before a comma, a colon, a dash or the sentence's end (its markers aside); 0
+    when it does not. "Zelensky expressed skepticism over the Russian claims." opens
+    "Zelensky expressed skepticism over the Russian claims, telling …"; "The White
+    House." does not open "The White House has called …": the sentence goes on from it.
+
+    Example:
+        >>> said_first("Saturday.", "Saturday [1]. The ferry sails again.")
+        8
+        >>> said_first("The White House.", "The White House has called it false [1].")
+        0
+    """
+    stem = short.rstrip(".").strip()
+    if not stem or not body.startswith(stem):
+        return 0
+    rest = MARKER.sub("", body[len(stem) :]).lstrip()
+    return len(stem) if not rest or rest[0] in _CLAUSE_ENDS else 0

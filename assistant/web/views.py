@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from assistant.answering.citations import CANNOT_ANSWER, MARKER
+from assistant.answering.short import said_first
 from assistant.answering.verify import quoted_label, removed_heading, support_label
 from assistant.types import Answer
 
@@ -101,6 +102,10 @@ def answer_html(answer: Answer, turn: int) -> str:
         body = body[len(answer.short) :].lstrip()
         if answer.quote_support:
             pieces.append(f'<p class="nd-quoted">{text_html(support_label(answer))}</p>')
+    elif answer.short and (opening := said_first(answer.short, body)):
+        # The support's first sentence opens with the short answer: that opening is bold.
+        pieces.append(f"<strong>{text_html(body[:opening])}</strong>")
+        body = body[opening:]
     last = 0
     for match in MARKER.finditer(body):
         pieces.append(text_html(body[last : match.start()]))

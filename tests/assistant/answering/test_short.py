@@ -18,6 +18,8 @@ from assistant.answering.short import (
     first_part,
     holds_short,
     is_yes_no,
+    join_short,
+    said_first,
 )
 from assistant.answering.verify import DECLINED_SUPPORT_LABEL, ModelJudge, support_label
 from assistant.types import NO_FILTERS
@@ -205,6 +207,41 @@ def test_a_supported_short_answer_opens_the_answer(bot) -> None:  # type: ignore
     assert answer.text.startswith("The White House.\n\n")
     assert [c.n for c in answer.citations] == [n]
     assert answer.as_dict()["short"] == "The White House."
+
+
+def test_a_short_answer_the_first_sentence_opens_with_is_not_shown_twice(bot) -> None:  # type: ignore[no-untyped-def]
+    question = "Who disputed the withdrawal?"
+    n = _cite(bot, question, "we now know it was false")
+    reply = f"A senior Biden administration official, at the White House, said it was false [{n}]."
+    answer = _chain(bot, reply, "A senior Biden administration official").invoke(question)
+    assert answer.short == "A senior Biden administration official."
+    assert answer.text == reply
+    assert answer.as_dict()["short"] == "A senior Biden administration official."
+
+
+@pytest.mark.parametrize(
+    ("short", "body", "said"),
+    [
+        ("Zelensky expressed skepticism.", "Zelensky expressed skepticism, telling them [1].", 29),
+        ("Saturday.", "Saturday [1]. The ferry sails again [1].", 8),
+        ("Yes.", "Yes — the council approved it [1].", 3),
+        # The sentence goes on from the short answer: it says more than the headline.
+        ("The White House.", "The White House has called it false [1].", 0),
+        ("Saturday.", "On Saturday the ferry sails again [1].", 0),
+        ("Saturday.", "Saturdays are busy [1].", 0),
+    ],
+)
+def test_a_short_answer_said_as_the_first_clause(short: str, body: str, said: int) -> None:
+    assert said_first(short, body) == said
+
+
+def test_a_short_answer_over_a_quote_stands_apart_for_its_label() -> None:
+    body = "Saturday [1]. The ferry sails again [1]."
+    assert join_short("Saturday.", body) == body
+    assert join_short("Saturday.", body, quote_support=True) == f"Saturday.\n\n{body}"
+    assert join_short("The White House.", "The White House said so [1].").startswith(
+        "The White House.\n\n"
+    )
 
 
 def test_a_short_answer_the_passages_do_not_hold_is_removed_and_listed(bot) -> None:  # type: ignore[no-untyped-def]

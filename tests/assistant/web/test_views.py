@@ -50,6 +50,23 @@ def test_the_short_answer_shows_in_bold_before_its_cited_sentences() -> None:
     assert '<p class="nd-short"><strong>Saturday.</strong></p>The ferry sails' in reply
 
 
+def test_a_short_answer_its_sentence_opens_with_is_bold_in_the_sentence() -> None:
+    text = "Zelensky expressed skepticism, telling reporters to wait."
+    p = Passage("c#0", "a", 0, text, 0, len(text), title="Talks")
+    citation = Citation(1, p, text, 0, len(text))
+    answer = Answer(
+        "What did Zelensky say?",
+        "Zelensky expressed skepticism, telling reporters to wait [1].",
+        (citation,),
+        (p,),
+        "local",
+        short="Zelensky expressed skepticism.",
+    )
+    reply = page.answer_html(answer, 1)
+    assert "<strong>Zelensky expressed skepticism</strong>, telling reporters" in reply
+    assert reply.count("Zelensky expressed skepticism") == 1
+
+
 def test_only_the_latest_sources_show() -> None:
     sections = [page.sources_section(t, f"q{t}", [], None) for t in range(3)]
     panel = page.sources_panel(sections)
