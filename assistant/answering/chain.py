@@ -47,6 +47,7 @@ from assistant.answering.short import (
     first_part,
     is_yes_no,
     join_short,
+    past_headline,
     plain_sentences,
     supporting_sentence,
 )
@@ -357,7 +358,12 @@ class AnswerChain:
             *([AIMessage(reply)] if reply else []),
             HumanMessage(request.replace("{question}", inputs["question"])),
         ]
-        return str(self.chat_model.invoke(messages, stop=["\n"]).content).strip()
+        line = ""
+        for piece in self.chat_model.stream(messages, stop=["\n"]):
+            line += str(piece.content)
+            if past_headline(line):
+                break  # too long to be a short answer already: the rest is not written
+        return line.strip()
 
     def settle_short(
         self,

@@ -3,10 +3,14 @@ checked sentences hold it, and shown first in the answer."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.language_models import FakeListChatModel
+from langchain_core.outputs import ChatGenerationChunk
+from pydantic import Field
 
 from assistant.answering.chain import AnswerChain
 from assistant.answering.citations import CANNOT_ANSWER
@@ -242,6 +246,35 @@ def test_a_short_answer_over_a_quote_stands_apart_for_its_label() -> None:
     assert join_short("The White House.", "The White House said so [1].").startswith(
         "The White House.\n\n"
     )
+
+
+class _CountingModel(FakeListChatModel):
+    """Writes its replies in turn, a character at a time, as FakeListChatModel does, and
+    counts the characters of each that were read."""
+
+    read: list[int] = Field(default_factory=list)
+
+    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        self.read.append(0)
+        for chunk in super()._stream(*args, **kwargs):
+            self.read[-1] += 1
+            yield chunk
+
+
+def test_a_reply_too_long_for_a_short_answer_is_not_read_to_its_end(bot) -> None:  # type: ignore[no-untyped-def]
+    question = "Who disputed the withdrawal?"
+    n = _cite(bot, question, "we now know it was false")
+    reply = f"A senior Biden administration official at the White House said it was false [{n}]."
+    sentence = (
+        "A senior Biden administration official at the White House said on Wednesday that "
+        "the Kremlin's claims of a withdrawal were false, citing 7,000 more troops."
+    )
+    model = _CountingModel(responses=[reply, sentence])
+    answer = whole_passage_chain(bot, model).invoke(question)
+    assert answer.short == "" and answer.text.startswith("A senior Biden")
+    assert model.read[0] == len(reply)
+    # At its fourteenth word it can no longer be a short answer: the model stops there.
+    assert model.read[1] <= len(" ".join(sentence.split()[:14])) < len(sentence)
 
 
 def test_a_short_answer_the_passages_do_not_hold_is_removed_and_listed(bot) -> None:  # type: ignore[no-untyped-def]
