@@ -141,8 +141,7 @@ def clean_short(reply: str, question: str) -> str:
         >>> clean_short("No, it did not.", "Did Russia withdraw its troops?")
         'No.'
     """
-    line = _LABEL.sub("", reply.strip(), count=1).partition("\n")[0]
-    line = " ".join(MARKER.sub("", line).split()).strip("*").strip()
+    line = _first_line(reply).strip("*").strip()
     if not line or _REFUSAL.search(line) or len(line.split()) > MAX_SHORT_WORDS:
         return ""
     verdict = _YES_NO_REPLY.match(line)
@@ -171,8 +170,13 @@ def past_headline(reply: str) -> bool:
         ...               "had not seen any de-escalation, adding that it was")
         True
     """
-    line = _LABEL.sub("", reply.lstrip(), count=1)
-    return len(MARKER.sub("", line).split()) > MAX_SHORT_WORDS + 1
+    return len(_first_line(reply).split()) > MAX_SHORT_WORDS + 1
+
+
+def _first_line(reply: str) -> str:
+    """A reply's first line without its label ("Short answer:") and markers, spaced once."""
+    line = _LABEL.sub("", reply.strip(), count=1).partition("\n")[0]
+    return " ".join(MARKER.sub("", line).split())
 
 
 def check_short(

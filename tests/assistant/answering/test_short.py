@@ -195,14 +195,22 @@ def _cite(bot, question: str, needle: str) -> int:  # type: ignore[no-untyped-de
     return next(n for n, p in enumerate(passages, start=1) if needle in p.text)
 
 
+_WHO = "Who disputed the withdrawal?"
+
+
+def _citing_false(bot, claim: str) -> str:  # type: ignore[no-untyped-def]
+    """The model's reply to the sample question: ``claim`` citing the passage holding "we
+    now know it was false"."""
+    return f"{claim} [{_cite(bot, _WHO, 'we now know it was false')}]."
+
+
 def _white_house(bot, short: str):  # type: ignore[no-untyped-def]
     """The answer to the sample question whose supported sentence cites the passage
     holding "we now know it was false" (its number), when the model's short answer is
     ``short``."""
-    question = "Who disputed the withdrawal?"
-    n = _cite(bot, question, "we now know it was false")
+    n = _cite(bot, _WHO, "we now know it was false")
     reply = f"A senior Biden administration official at the White House said it was false [{n}]."
-    return _chain(bot, reply, short).invoke(question), n
+    return _chain(bot, reply, short).invoke(_WHO), n
 
 
 def test_a_supported_short_answer_opens_the_answer(bot) -> None:  # type: ignore[no-untyped-def]
@@ -214,10 +222,10 @@ def test_a_supported_short_answer_opens_the_answer(bot) -> None:  # type: ignore
 
 
 def test_a_short_answer_the_first_sentence_opens_with_is_not_shown_twice(bot) -> None:  # type: ignore[no-untyped-def]
-    question = "Who disputed the withdrawal?"
-    n = _cite(bot, question, "we now know it was false")
-    reply = f"A senior Biden administration official, at the White House, said it was false [{n}]."
-    answer = _chain(bot, reply, "A senior Biden administration official").invoke(question)
+    reply = _citing_false(
+        bot, "A senior Biden administration official, at the White House, said it was false"
+    )
+    answer = _chain(bot, reply, "A senior Biden administration official").invoke(_WHO)
     assert answer.short == "A senior Biden administration official."
     assert answer.text == reply
     assert answer.as_dict()["short"] == "A senior Biden administration official."
@@ -262,15 +270,15 @@ class _CountingModel(FakeListChatModel):
 
 
 def test_a_reply_too_long_for_a_short_answer_is_not_read_to_its_end(bot) -> None:  # type: ignore[no-untyped-def]
-    question = "Who disputed the withdrawal?"
-    n = _cite(bot, question, "we now know it was false")
-    reply = f"A senior Biden administration official at the White House said it was false [{n}]."
+    reply = _citing_false(
+        bot, "A senior Biden administration official at the White House said it was false"
+    )
     sentence = (
         "A senior Biden administration official at the White House said on Wednesday that "
         "the Kremlin's claims of a withdrawal were false, citing 7,000 more troops."
     )
     model = _CountingModel(responses=[reply, sentence])
-    answer = whole_passage_chain(bot, model).invoke(question)
+    answer = whole_passage_chain(bot, model).invoke(_WHO)
     assert answer.short == "" and answer.text.startswith("A senior Biden")
     assert model.read[0] == len(reply)
     # At its fourteenth word it can no longer be a short answer: the model stops there.

@@ -34,33 +34,28 @@ def test_answer_markers_link_only_to_cited_passages() -> None:
     assert 'href="https://x.org/f"' in panel
 
 
+def _short_answer(sentence: str, text: str, short: str) -> Answer:
+    """An answer whose ``text`` cites one passage, the whole ``sentence``, under ``short``."""
+    p = Passage("c#0", "a", 0, sentence, 0, len(sentence), title="Ferry")
+    citation = Citation(1, p, sentence, 0, len(sentence))
+    return Answer("q", text, (citation,), (p,), "local", short=short)
+
+
 def test_the_short_answer_shows_in_bold_before_its_cited_sentences() -> None:
-    text = "The ferry sails again on Saturday."
-    p = Passage("c#0", "a", 0, text, 0, len(text), title="Ferry")
-    citation = Citation(1, p, text, 0, len(text))
-    answer = Answer(
-        "When does the ferry sail?",
+    answer = _short_answer(
+        "The ferry sails again on Saturday.",
         "Saturday.\n\nThe ferry sails again on Saturday [1].",
-        (citation,),
-        (p,),
-        "local",
-        short="Saturday.",
+        "Saturday.",
     )
     reply = page.answer_html(answer, 1)
     assert '<p class="nd-short"><strong>Saturday.</strong></p>The ferry sails' in reply
 
 
 def test_a_short_answer_its_sentence_opens_with_is_bold_in_the_sentence() -> None:
-    text = "Zelensky expressed skepticism, telling reporters to wait."
-    p = Passage("c#0", "a", 0, text, 0, len(text), title="Talks")
-    citation = Citation(1, p, text, 0, len(text))
-    answer = Answer(
-        "What did Zelensky say?",
+    answer = _short_answer(
+        "Zelensky expressed skepticism, telling reporters to wait.",
         "Zelensky expressed skepticism, telling reporters to wait [1].",
-        (citation,),
-        (p,),
-        "local",
-        short="Zelensky expressed skepticism.",
+        "Zelensky expressed skepticism.",
     )
     reply = page.answer_html(answer, 1)
     assert "<strong>Zelensky expressed skepticism</strong>, telling reporters" in reply
