@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering.context import format_passages, select_sentences, stands_alone
-from assistant.types import NO_FILTERS
+from assistant.types import NO_FILTERS, Passage
 from ingest.tokenizer import count_tokens
 
 
@@ -39,6 +39,25 @@ def test_a_sentence_two_overlapping_passages_share_is_shown_once(bot) -> None:  
     picked = select_sentences(question, found, bot.embedder, 2000)
     sentences = [s for _, x in picked for s in x.split(" … ")]
     assert sum("we do not see any withdrawal yet" in s for s in sentences) == 1
+
+
+def _passage(**where: str) -> Passage:
+    text = "Shop owners said the closure would hurt business."
+    return Passage(
+        "a#0", "a", 0, text, 0, len(text), title="Residents split over bridge plan", **where
+    )
+
+
+def test_a_passage_is_headed_by_its_outlet_and_day_not_its_headline() -> None:
+    shown = format_passages([_passage(source="Riverside Gazette", published="2024-03-04")])
+    assert shown == (
+        "[1] Riverside Gazette · 2024-03-04\nShop owners said the closure would hurt business."
+    )
+
+
+def test_an_article_with_neither_outlet_nor_day_is_headed_by_its_title() -> None:
+    shown = format_passages([_passage()])
+    assert shown.startswith("[1] Residents split over bridge plan\nShop owners")
 
 
 @pytest.mark.parametrize(
