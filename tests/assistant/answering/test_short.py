@@ -286,10 +286,8 @@ def test_a_reply_too_long_for_a_short_answer_is_not_read_to_its_end(bot) -> None
 
 
 def test_a_short_answer_the_passages_do_not_hold_is_removed_and_listed(bot) -> None:  # type: ignore[no-untyped-def]
-    question = "Who disputed the withdrawal?"
-    n = _cite(bot, question, "we now know it was false")
-    reply = f"A senior Biden administration official said it was false [{n}]."
-    answer = _chain(bot, reply, "The Pentagon.").invoke(question)
+    reply = _citing_false(bot, "A senior Biden administration official said it was false")
+    answer = _chain(bot, reply, "The Pentagon.").invoke(_WHO)
     assert answer.short == ""
     assert "Pentagon" not in answer.text and answer.citations
     assert [r.text for r in answer.removed] == ["The Pentagon."]
