@@ -22,6 +22,13 @@ _FINAL_PUNCT = re.compile(r"[.!?][\"”’)]*$")
 _SPACED_MARKER = re.compile(r"\s*\[(\d{1,3})\]")  # a marker with the space before it
 
 
+def unmarked(text: str) -> str:
+    """Article text without its own bracketed numbers (a footnote's "signed in
+    1957.[3]", a seed's "[1] A. Barty"), for an answer that quotes it and for the model's
+    passages: there they would read as markers citing the numbered passages."""
+    return _SPACED_MARKER.sub("", text).strip()
+
+
 def best_span(claim: str, passage: Passage) -> tuple[str, int, int, float]:
     """The passage sentence sharing most content words with the claim, its offsets, and
     the share of the claim's content words it holds (the support, 0..1)."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from assistant.answering.citations import unmarked
 from assistant.answering.extractive import relevance
 from assistant.answering.sentences import content_words, sentence_spans
 from assistant.store.embedder import TextEmbedder
@@ -71,11 +72,12 @@ def bounded_history(history: Sequence[Turn], max_tokens: int) -> list[Turn]:
 
 def format_passages(passages: Sequence[Passage], excerpts: Sequence[str] | None = None) -> str:
     """Numbered passages with where they come from, as the model sees them: their whole
-    text, or the excerpt chosen from each (:func:`select_sentences`)."""
+    text, or the excerpt chosen from each (:func:`select_sentences`), without the
+    article's own bracketed numbers, which the model would take for passage numbers."""
     blocks = []
     for n, p in enumerate(passages, start=1):
         text = excerpts[n - 1] if excerpts is not None else p.text
-        blocks.append(f"[{n}] {_header(p)}\n{text}")
+        blocks.append(f"[{n}] {_header(p)}\n{unmarked(text)}")
     return "\n\n".join(blocks)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answering.citations import unmarked
 from assistant.answering.sentences import content_words, sentence_spans
 from assistant.store.embedder import TextEmbedder
 from assistant.types import Passage
@@ -92,5 +93,6 @@ def pick_sentences(
 
 
 def compose(extracts: list[Extract]) -> str:
-    """The answer text: each chosen sentence followed by its marker."""
-    return " ".join(f"{e.sentence} [{e.n}]" for e in extracts)
+    """The answer text: each chosen sentence followed by its marker (and none of the
+    article's own bracketed numbers, :func:`unmarked`)."""
+    return " ".join(f"{unmarked(e.sentence)} [{e.n}]" for e in extracts)

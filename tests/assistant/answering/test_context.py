@@ -60,6 +60,15 @@ def test_an_article_with_neither_outlet_nor_day_is_headed_by_its_title() -> None
     assert shown.startswith("[1] Residents split over bridge plan\nShop owners")
 
 
+def test_the_model_is_not_shown_an_articles_own_bracketed_numbers() -> None:
+    # A copied reference page's footnotes would read as the numbers of other passages.
+    text = "The treaty was signed in Rome on 25 March 1957.[2] It took effect in 1958.[3]"
+    page = Passage("t#0", "t", 0, text, 0, len(text), title="Treaty of Rome")
+    shown = format_passages([page, _passage()])
+    assert "[2]" not in shown.split("\n\n")[0] and "[3]" not in shown
+    assert "signed in Rome on 25 March 1957. It took effect in 1958." in shown
+
+
 @pytest.mark.parametrize(
     "question",
     ["Who disputed the withdrawal?", "How many troops did Russia send to the border?"],

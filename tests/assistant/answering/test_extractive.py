@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant import CANNOT_ANSWER
-from assistant.answering.citations import resolve_citations
+from assistant.answering.citations import MARKER, resolve_citations
 from assistant.answering.sentences import sentence_spans
 from assistant.types import Passage
 
@@ -108,6 +108,29 @@ def test_a_marker_moves_to_the_passage_that_holds_every_word_of_the_sentence() -
     text, (citation,) = resolve_citations("Council ferry harbour minister vote. [3]", passages)
     assert text == "Council ferry harbour minister vote. [2]"
     assert citation.quote == "Council ferry harbour minister vote."
+
+
+def test_an_articles_own_bracketed_numbers_are_not_quoted_as_citations(
+    tmp_path: Path, make_assistant
+) -> None:
+    # A reference page's footnote marks, quoted as they stand, would cite whichever
+    # passages carry those numbers: here one is another article's, which says the same.
+    (tmp_path / "treaty.md").write_text(
+        "# The Treaty of Rome\n\nSix countries signed the Treaty of Rome in March 1957.[1][2]"
+        " It founded the European Economic Community.[3]\n"
+    )
+    (tmp_path / "anniversary.md").write_text(
+        "# Sixty years on\n\nLeaders recalled that six countries signed the Treaty of Rome"
+        " in March 1957.\n"
+    )
+    bot = make_assistant()
+    bot.ingest([tmp_path / "treaty.md", tmp_path / "anniversary.md"])
+    answer = bot.ask("When was the Treaty of Rome signed?")
+    quoted = [answer.text[s:e] for s, e in sentence_spans(answer.text)]
+    (sentence,) = [s for s in quoted if s.startswith("Six countries signed")]
+    (n,) = MARKER.findall(sentence)
+    assert answer.passages[int(n) - 1].title == "The Treaty of Rome"
+    assert sentence == f"Six countries signed the Treaty of Rome in March 1957. [{n}]"
 
 
 @pytest.mark.parametrize(
