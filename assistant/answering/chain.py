@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -107,6 +107,16 @@ def example_words(condense: str) -> set[str]:
     rewritten = " ".join(x.partition(":")[2] for x in lines if x.startswith("Standalone question:"))
     instructions = condense.replace(example, "")
     return content_words(rewritten) - content_words(asked) - content_words(instructions)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A reply as checked (:meth:`AnswerChain.check_reply`)."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    removed: tuple[RemovedClaim, ...]
+    declined: bool  # the reply, its markers placed, is the refusal
 
 
 class AnswerChain:
@@ -243,6 +253,7 @@ class AnswerChain:
         step = time.perf_counter()
         short = ""
         plain: list[Extract] | None = None  # what a quote is made of, once worked out
+        checked: Checked | None = None  # the reply as checked, once worked out
         if not passages:
             raw = CANNOT_ANSWER
         elif self.chat_model is None:
@@ -269,7 +280,14 @@ class AnswerChain:
                 timings["first_token_s"] = time.perf_counter() - started
                 yield Token(raw)
             short_step = time.perf_counter()
-            if not _REFUSAL.search(raw):
+            if not _REFUSAL.search(raw) and is_yes_no(standalone):
+                # A Yes or No stands only over a sentence the checks keep, so when they
+                # keep none the model is not asked for one.
+                checked = self.check_reply(raw, passages, timings)
+                short_step = time.perf_counter()
+                if checked.citations:
+                    short = self.short_answer(inputs, raw, conversation=conversation)
+            elif not _REFUSAL.search(raw):
                 short = self.short_answer(inputs, raw, conversation=conversation)
             elif not is_yes_no(standalone) and plain:
                 # Declined, though a passage sentence answers plainly (it would be quoted):
@@ -278,9 +296,11 @@ class AnswerChain:
                 # chain would refuse is still refused.
                 short = self.short_answer(inputs, "")
             timings["short_s"] = time.perf_counter() - short_step
-        timings["generate_s"] = time.perf_counter() - step
+        timings["generate_s"] = time.perf_counter() - step - timings.get("verify_s", 0.0)
         timings["total_s"] = time.perf_counter() - started
-        answer = self.finish(question, raw, passages, timings, standalone, short=short, plain=plain)
+        answer = self.finish(
+            question, raw, passages, timings, standalone, short=short, plain=plain, checked=checked
+        )
         yield replace(answer, window=window)
 
     def _stream_reply(
@@ -414,6 +434,26 @@ class AnswerChain:
         assert failed is not None
         return "", text, citations, False, (RemovedClaim(short, failed.reason),)
 
+    def check_reply(
+        self, raw: str, passages: Sequence[Passage], timings: dict[str, float]
+    ) -> Checked:
+        """The model's reply with its links and made-up sources dropped and its markers
+        placed; unless it declines, each sentence verified against the passage it cites
+        (:mod:`assistant.answering.verify`; what fails is listed, with why). Records the
+        time the checks take as ``verify_s``."""
+        text, citations = resolve_citations(
+            drop_phantom_claims(drop_links(raw), passages), passages
+        )
+        removed = NOTHING_REMOVED
+        declined = bool(_REFUSAL.search(text))
+        if passages and not declined:
+            # Every sentence is a claim, shown only when its cited passage supports it.
+            step = time.perf_counter()
+            text, removed = verify_answer(text, passages, self.verifiers)
+            citations = citations_for(text, passages)
+            timings["verify_s"] = time.perf_counter() - step
+        return Checked(text, citations, removed, declined)
+
     def plain_answers(self, question: str, passages: Sequence[Passage]) -> list[Extract]:
         """The passage sentences that answer the question plainly, what a quote is made
         of: at most three of those most about it (the extractive score, at least
@@ -455,6 +495,7 @@ class AnswerChain:
         *,
         short: str = "",
         plain: list[Extract] | None = None,
+        checked: Checked | None = None,
     ) -> Answer:
         """Drop links and claims citing passages that do not exist, place the markers,
         verify each claim against its passage (:mod:`assistant.answering.verify`; what
@@ -466,22 +507,16 @@ class AnswerChain:
         those sentences instead: a 1.5B model declines now and then on the same passages
         it answered from a moment before (its cached prompt state changes the last digits
         of its scores), and a quoted, cited sentence is a better reply than none.
-        ``plain``: those sentences when :meth:`stream` has already worked them out.
+        ``plain``: those sentences when :meth:`stream` has already worked them out;
+        ``checked``: the reply as :meth:`check_reply` left it, likewise.
         """
         # The short answer is checked after the sentences that support it.
         short = clean_short(short, standalone or question)
-        text, citations = resolve_citations(
-            drop_phantom_claims(drop_links(raw), passages), passages
-        )
-        declined = bool(_REFUSAL.search(text))
-        removed = NOTHING_REMOVED
-        if passages and not declined:
-            # Every sentence is a claim, shown only when its cited passage supports it.
-            step = time.perf_counter()
-            text, removed = verify_answer(text, passages, self.verifiers)
-            citations = citations_for(text, passages)
-            timings["verify_s"] = time.perf_counter() - step
-            timings["total_s"] = timings.get("total_s", 0.0) + timings["verify_s"]
+        if checked is None:
+            checked = self.check_reply(raw, passages, timings)
+            timings["total_s"] = timings.get("total_s", 0.0) + timings.get("verify_s", 0.0)
+        text, citations, removed = checked.text, checked.citations, checked.removed
+        declined = checked.declined
         if word_runs(f"{short} {text}", PROMPT_RUN) & self.prompt_runs:
             # It recites its instructions: never shown.
             text, citations, short = CANNOT_ANSWER, (), ""

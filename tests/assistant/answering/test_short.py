@@ -337,6 +337,22 @@ def test_a_yes_no_question_declined_is_not_asked_again(bot) -> None:  # type: ig
 _TROOPS = "How many troops has Russia added near the Ukrainian border?"
 
 
+def test_a_yes_or_no_is_asked_for_only_when_a_sentence_of_the_reply_stands(bot) -> None:  # type: ignore[no-untyped-def]
+    # A Yes or No stands only on a checked sentence: when the checks remove every one,
+    # the model is not asked for it (a call of a second or two on the local model).
+    question = "Did Russia increase its troop presence along the Ukrainian border?"
+    claim = "Russia increased its troop presence along the Ukrainian border"
+    removed = _adding_a_day(bot, question, "has increased its troop presence", claim)
+    chain = _chain(bot, removed, "Yes")
+    answer = chain.invoke(question)
+    assert chain.chat_model.i == 1  # type: ignore[union-attr]
+    assert answer.short == "" and not answer.text.startswith("Yes")
+    assert [r.text for r in answer.removed] == [f"{claim} on Monday, February 14."]
+    kept = f"{claim} [{_cite(bot, question, 'has increased its troop presence')}]."
+    answer = _chain(bot, kept, "Yes").invoke(question)
+    assert answer.short == "Yes." and answer.text.startswith("Yes.")
+
+
 def _adding_a_day(bot, question: str, needle: str, claim: str) -> str:  # type: ignore[no-untyped-def]
     """The model's reply: ``claim`` with a day no passage gives, citing the passage
     holding ``needle``."""
