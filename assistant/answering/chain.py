@@ -279,16 +279,14 @@ class AnswerChain:
             if "first_token_s" not in timings:  # a decline, held back till now
                 timings["first_token_s"] = time.perf_counter() - started
                 yield Token(raw)
+            # The reply is checked before its short answer is asked: a Yes or No stands
+            # only over a sentence the checks keep, so when they keep none the model is
+            # not asked for one.
+            checked = self.check_reply(raw, passages, timings)
             short_step = time.perf_counter()
-            if not _REFUSAL.search(raw) and is_yes_no(standalone):
-                # A Yes or No stands only over a sentence the checks keep, so when they
-                # keep none the model is not asked for one.
-                checked = self.check_reply(raw, passages, timings)
-                short_step = time.perf_counter()
-                if checked.citations:
+            if not _REFUSAL.search(raw):
+                if checked.citations or not is_yes_no(standalone):
                     short = self.short_answer(inputs, raw, conversation=conversation)
-            elif not _REFUSAL.search(raw):
-                short = self.short_answer(inputs, raw, conversation=conversation)
             elif not is_yes_no(standalone) and plain:
                 # Declined, though a passage sentence answers plainly (it would be quoted):
                 # asked for only the answer, the model may still name it. That stands only
@@ -296,10 +294,12 @@ class AnswerChain:
                 # chain would refuse is still refused.
                 short = self.short_answer(inputs, "")
             timings["short_s"] = time.perf_counter() - short_step
+        if checked is None:
+            checked = self.check_reply(raw, passages, timings)
         timings["generate_s"] = time.perf_counter() - step - timings.get("verify_s", 0.0)
         timings["total_s"] = time.perf_counter() - started
         answer = self.finish(
-            question, raw, passages, timings, standalone, short=short, plain=plain, checked=checked
+            question, checked, passages, timings, standalone, short=short, plain=plain
         )
         yield replace(answer, window=window)
 
@@ -488,18 +488,16 @@ class AnswerChain:
     def finish(
         self,
         question: str,
-        raw: str,
+        checked: Checked,
         passages: Sequence[Passage],
         timings: dict[str, float],
         standalone: str | None = None,
         *,
         short: str = "",
         plain: list[Extract] | None = None,
-        checked: Checked | None = None,
     ) -> Answer:
-        """Drop links and claims citing passages that do not exist, place the markers,
-        verify each claim against its passage (:mod:`assistant.answering.verify`; what
-        fails goes to ``Answer.removed``); an answer nothing supports, or one that
+        """The Answer from the reply as checked (:meth:`check_reply`; what failed goes to
+        ``Answer.removed``) and its short answer; an answer nothing supports, or one that
         recites the system prompt, becomes the refusal.
 
         When a model declines but one of the passages' own sentences answers the question
@@ -507,14 +505,10 @@ class AnswerChain:
         those sentences instead: a 1.5B model declines now and then on the same passages
         it answered from a moment before (its cached prompt state changes the last digits
         of its scores), and a quoted, cited sentence is a better reply than none.
-        ``plain``: those sentences when :meth:`stream` has already worked them out;
-        ``checked``: the reply as :meth:`check_reply` left it, likewise.
+        ``plain``: those sentences when :meth:`stream` has already worked them out.
         """
         # The short answer is checked after the sentences that support it.
         short = clean_short(short, standalone or question)
-        if checked is None:
-            checked = self.check_reply(raw, passages, timings)
-            timings["total_s"] = timings.get("total_s", 0.0) + timings.get("verify_s", 0.0)
         text, citations, removed = checked.text, checked.citations, checked.removed
         declined = checked.declined
         if word_runs(f"{short} {text}", PROMPT_RUN) & self.prompt_runs:
