@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -13,6 +14,11 @@ from ingest.furniture import strip_furniture
 from ingest.reading import LoadError, LoadResult
 
 _PLACEHOLDER_TITLE = re.compile(r"^untitled|\.(docx?|odt|rtf|pdf|txt|indd|pages)$", re.I)
+
+# pypdf warns through logging ("EOF marker not found" on a cut-off file); with logging
+# not set up, Python would print that bare line beside this loader's own message, which
+# names the file and the fix. A program that sets up logging still gets pypdf's records.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
 def load_pdf(path: Path) -> LoadResult:
