@@ -56,20 +56,11 @@ SUPPORT_LABEL = "The model's sentences were removed; the passage that holds its 
 DECLINED_SUPPORT_LABEL = (
     "The model said the articles don't say, then gave this answer; the passage that holds it says:"
 )
-# Said between "Yes." and the passage sentences quoted under it when the model gave no
-# answer that could be checked and the judge found each part of the question stated by
-# one of them (assistant/answering/yes_no.py).
-YES_SUPPORT_LABEL = (
-    "The model gave no answer that could be checked; each part of the question is stated "
-    "by a passage sentence quoted here:"
-)
 NOTHING_REMOVED: tuple[RemovedClaim, ...] = ()
 
 
 def support_label(answer: Answer) -> str:
     """What is said between a short answer and the passage sentence quoted under it."""
-    if answer.short == "Yes.":
-        return YES_SUPPORT_LABEL
     return DECLINED_SUPPORT_LABEL if answer.declined else SUPPORT_LABEL
 
 
