@@ -44,6 +44,7 @@ from assistant.answering.sentences import content_words
 from assistant.answering.short import (
     check_short,
     clean_short,
+    drop_restatements,
     first_part,
     is_yes_no,
     join_short,
@@ -282,7 +283,7 @@ class AnswerChain:
             # The reply is checked before its short answer is asked: a Yes or No stands
             # only over a sentence the checks keep, so when they keep none the model is
             # not asked for one.
-            checked = self.check_reply(raw, passages, timings)
+            checked = self.check_reply(raw, standalone, passages, timings)
             short_step = time.perf_counter()
             if not _REFUSAL.search(raw):
                 if checked.citations or not is_yes_no(standalone):
@@ -295,7 +296,7 @@ class AnswerChain:
                 short = self.short_answer(inputs, "")
             timings["short_s"] = time.perf_counter() - short_step
         if checked is None:
-            checked = self.check_reply(raw, passages, timings)
+            checked = self.check_reply(raw, standalone, passages, timings)
         timings["generate_s"] = time.perf_counter() - step - timings.get("verify_s", 0.0)
         timings["total_s"] = time.perf_counter() - started
         answer = self.finish(
@@ -435,12 +436,13 @@ class AnswerChain:
         return "", text, citations, False, (RemovedClaim(short, failed.reason),)
 
     def check_reply(
-        self, raw: str, passages: Sequence[Passage], timings: dict[str, float]
+        self, raw: str, question: str, passages: Sequence[Passage], timings: dict[str, float]
     ) -> Checked:
         """The model's reply with its links and made-up sources dropped and its markers
         placed; unless it declines, each sentence verified against the passage it cites
-        (:mod:`assistant.answering.verify`; what fails is listed, with why). Records the
-        time the checks take as ``verify_s``."""
+        (:mod:`assistant.answering.verify`; what fails is listed, with why), and one that
+        only repeats the question removed (:func:`drop_restatements`). Records the time
+        the checks take as ``verify_s``."""
         text, citations = resolve_citations(
             drop_phantom_claims(drop_links(raw), passages), passages
         )
@@ -450,6 +452,8 @@ class AnswerChain:
             # Every sentence is a claim, shown only when its cited passage supports it.
             step = time.perf_counter()
             text, removed = verify_answer(text, passages, self.verifiers)
+            text, restated = drop_restatements(text, question)
+            removed = (*removed, *restated)
             citations = citations_for(text, passages)
             timings["verify_s"] = time.perf_counter() - step
         return Checked(text, citations, removed, declined)

@@ -39,9 +39,10 @@ from assistant.answering.verify import (
     numbers_in,
     part_stating,
     with_neighbours,
+    without_markers,
 )
 from assistant.store.embedder import TextEmbedder
-from assistant.types import Citation, Passage
+from assistant.types import Citation, Passage, RemovedClaim
 
 # A short answer is a headline, not a sentence of the support: at most this many words.
 MAX_SHORT_WORDS = 12
@@ -250,6 +251,35 @@ def repeats(text: str, question: str) -> bool:
     return content_words(join_initials(text)) <= content_words(
         join_initials(question)
     ) and numbers_in(text) <= numbers_in(question)
+
+
+RESTATES = "it only repeats the question"
+
+
+def drop_restatements(text: str, question: str) -> tuple[str, tuple[RemovedClaim, ...]]:
+    """The reply without its sentences that only repeat the question, and those sentences,
+    listed as removed.
+
+    "The Walter Camp Award winner in 2017 is Walter Camp [1]." to "Who is the Walter
+    Camp Award winner in 2017?" names nothing the question does not: its passage holds
+    every word of it, so the claim checks pass it, yet it answers nothing (here, wrongly).
+    The answer to a yes/no question may rightly repeat the question ("Russia increased
+    its troops [2]." to "Did Russia increase its troops?"): left as it is.
+    """
+    if is_yes_no(question):
+        return text, ()
+    out: list[str] = []
+    removed: list[RemovedClaim] = []
+    last = 0
+    for s, e in sentence_spans(text):
+        sentence, gap, last = text[s:e], text[last:s] if out else "", e
+        claim = without_markers(sentence)
+        if content_words(claim) and repeats(claim, question):
+            cited = tuple(int(n) for n in dict.fromkeys(MARKER.findall(sentence)))
+            removed.append(RemovedClaim(claim, RESTATES, cited))
+        else:
+            out.append(gap + sentence)
+    return ("".join(out), tuple(removed)) if removed else (text, ())
 
 
 def holds_short(short: str, evidence: str) -> Verdict:

@@ -1022,7 +1022,7 @@ def _marker_at(sentence: str) -> int:
     return end.start() if end and end.group() in ".!?" else len(sentence)
 
 
-def _without_markers(sentence: str) -> str:
+def without_markers(sentence: str) -> str:
     """The sentence as a claim: no markers, and no space left where they were."""
     text = " ".join(MARKER.sub("", sentence).split())
     return re.sub(r"\s+([.!?,;:”’\")])", r"\1", text)
@@ -1042,7 +1042,7 @@ def verify_answer(
     last = 0
     for s, e in sentence_spans(text):
         sentence = text[s:e]
-        claim = _without_markers(sentence)
+        claim = without_markers(sentence)
         gap = text[last:s] if out else ""
         last = e
         if not content_words(claim):
@@ -1068,7 +1068,7 @@ def verify_answer(
         if good == cited:
             out.append(gap + sentence)
             continue
-        bare = _without_markers(sentence)
+        bare = without_markers(sentence)
         marks = "".join(f"[{n}]" for n in good)
         at = _marker_at(bare)
         out.append(gap + f"{bare[:at]} {marks}{bare[at:]}")

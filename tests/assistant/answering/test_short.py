@@ -353,6 +353,26 @@ def test_a_yes_or_no_is_asked_for_only_when_a_sentence_of_the_reply_stands(bot) 
     assert answer.short == "Yes." and answer.text.startswith("Yes.")
 
 
+def test_a_sentence_that_only_repeats_the_question_is_removed(bot) -> None:  # type: ignore[no-untyped-def]
+    # Every word of it is in its passage, so the claim checks pass it; it names nothing
+    # the question did not, so it answers nothing and is listed as removed.
+    question = "Who said the claims about withdrawing troops were false?"
+    n = _cite(bot, question, "Russian claims about withdrawing troops were false")
+    reply = f"The claims about withdrawing troops were false [{n}]."
+    answer = _chain(bot, reply, "Nobody").invoke(question)
+    assert "The claims about withdrawing troops were false [" not in answer.text
+    assert [(r.text, r.reason) for r in answer.removed][:1] == [
+        ("The claims about withdrawing troops were false.", "it only repeats the question")
+    ]
+    # To a yes/no question the same sentence is the answer, and stands.
+    yes_no = "Were the claims about withdrawing troops false?"
+    n = _cite(bot, yes_no, "Russian claims about withdrawing troops were false")
+    reply = f"The claims about withdrawing troops were false [{n}]."
+    answer = _chain(bot, reply, "Yes").invoke(yes_no)
+    assert answer.short == "Yes." and not answer.removed
+    assert f"The claims about withdrawing troops were false [{n}]." in answer.text
+
+
 def _adding_a_day(bot, question: str, needle: str, claim: str) -> str:  # type: ignore[no-untyped-def]
     """The model's reply: ``claim`` with a day no passage gives, citing the passage
     holding ``needle``."""
