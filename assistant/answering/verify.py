@@ -44,7 +44,6 @@ from assistant.answering.opposites import opposite_in, swapped_beside, word_form
 from assistant.answering.sentences import content_words, sentence_spans, stemmer
 from assistant.types import Answer, Passage, RemovedClaim
 
-NOT_SUPPORTED = "not supported by the cited passage"
 # Said before an answer that quotes a passage because the model gave none (quoted=True),
 # or because the checks removed every claim it made.
 QUOTED_LABEL = "No answer from the model; the closest passage says:"
@@ -88,8 +87,9 @@ class Verifier(Protocol):
 
 
 def removed_heading(count: int) -> str:
-    """The line above the removed claims: "1 claim removed: not supported by the cited passage"."""
-    return f"{count} claim{'s' * (count != 1)} removed: {NOT_SUPPORTED}"
+    """The line above the removed claims, each listed with its own reason (not supported
+    by its passage, or only repeating the question): "1 claim removed by the checks"."""
+    return f"{count} claim{'s' * (count != 1)} removed by the checks"
 
 
 # -- numbers, dates, names -------------------------------------------------------------------

@@ -131,7 +131,8 @@ def answer_html(answer: Answer, turn: int) -> str:
 
 
 def removed_html(answer: Answer) -> str:
-    """The claims taken out of an answer, folded under "N claims removed: ..."; "" if none."""
+    """The claims taken out of an answer, folded under "N claims removed by the checks";
+    "" if none."""
     if not answer.removed:
         return ""
     items = "".join(

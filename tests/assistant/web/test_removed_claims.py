@@ -29,10 +29,7 @@ def _answer(**kwargs: object) -> Answer:
 
 def test_the_page_folds_removed_claims_under_their_reason() -> None:
     page = answer_html(_answer(removed=(REMOVED,)), 0)
-    assert (
-        '<details class="nd-removed"><summary>1 claim removed: not supported by the cited passage'
-        in page
-    )
+    assert '<details class="nd-removed"><summary>1 claim removed by the checks' in page
     assert "Stoltenberg resigned in protest." in page and "protest, resign" in page
     assert "nd-removed" not in answer_html(_answer(), 0)
 
@@ -62,7 +59,7 @@ def test_the_cli_prints_removed_claims_and_the_quote_label(
     out = capsys.readouterr().out
     # The model answered; the checks removed its claims: the label says so.
     assert out.startswith("The model's answer was removed; the closest passage says:\n")
-    assert "2 claims removed: not supported by the cited passage" in out
+    assert "2 claims removed by the checks" in out
     assert "  - Stoltenberg resigned in protest. (the passage does not mention" in out
 
 
