@@ -73,6 +73,8 @@ _CHOICE = re.compile(r"\b(\w+)\s+or\s+(?:in|un|dis|non|im|ir)-?\1\W*$", re.IGNOR
 # A question naming the things it asks between ("Which paid more, Google or Apple?",
 # "Between the Polygon article and the Verge's, which ...?") is answered by its own words.
 _OFFERS_CHOICE = re.compile(r"\bor\b|^\s*between\b", re.I)
+# Wider, for taking a whole sentence out: "the match between Arsenal and Chelsea" too.
+_MAY_OFFER_CHOICE = re.compile(r"\bor\b|\bbetween\b", re.I)
 _YES_NO_REPLY = re.compile(r"^\W*(yes|no)\b", re.I)
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
 # What ends a clause the short answer may be the whole of, in the sentence after it.
@@ -264,10 +266,12 @@ def drop_restatements(text: str, question: str) -> tuple[str, tuple[RemovedClaim
     Camp Award winner in 2017?" names nothing the question does not: its passage holds
     every word of it, so the claim checks pass it, yet it answers nothing (here, wrongly).
     The answer to a yes/no question may rightly repeat the question ("Russia increased
-    its troops [2]." to "Did Russia increase its troops?"): left as it is.
+    its troops [2]." to "Did Russia increase its troops?"), and so may the answer to one
+    that names the things it asks between ("Arsenal won the match." to "Which team won
+    the match between Arsenal and Chelsea?"): left as they are.
     """
-    if is_yes_no(question):
-        return text, ()
+    if is_yes_no(question) or _MAY_OFFER_CHOICE.search(question):
+        return text, ()  # a choice's answer is one of the question's own words
     out: list[str] = []
     removed: list[RemovedClaim] = []
     last = 0

@@ -371,6 +371,12 @@ def test_a_sentence_that_only_repeats_the_question_is_removed(bot) -> None:  # t
     answer = _chain(bot, reply, "Yes").invoke(yes_no)
     assert answer.short == "Yes." and not answer.removed
     assert f"The claims about withdrawing troops were false [{n}]." in answer.text
+    # To a question offering a choice, the answer is one of its own words, and stands.
+    choice = "Who called the withdrawal claims false, the White House or Moscow?"
+    n = _cite(bot, choice, "we now know it was false")
+    reply = f"The White House called the withdrawal claims false [{n}]."
+    answer = _chain(bot, reply, "The White House").invoke(choice)
+    assert reply in answer.text and not answer.removed
 
 
 def _adding_a_day(bot, question: str, needle: str, claim: str) -> str:  # type: ignore[no-untyped-def]
