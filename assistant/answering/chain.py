@@ -42,6 +42,7 @@ from assistant.answering.extractive import Extract, compose, pick_sentences, rel
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
 from assistant.answering.sentences import content_words
 from assistant.answering.short import (
+    as_written,
     check_short,
     clean_short,
     drop_restatements,
@@ -534,6 +535,7 @@ class AnswerChain:
                 # After a decline the model's answer was the decline: a short answer
                 # asked for then that no sentence holds was never offered as an answer.
                 removed = (*removed, *dropped)
+            short = as_written(short, [c.quote for c in citations])
             spent = time.perf_counter() - step
             timings["verify_s"] = timings.get("verify_s", 0.0) + spent
             timings["total_s"] = timings.get("total_s", 0.0) + spent

@@ -38,6 +38,7 @@ from assistant.answering.verify import (
     names_in,
     numbers_in,
     part_stating,
+    spelled_numbers,
     with_neighbours,
     without_markers,
 )
@@ -425,6 +426,30 @@ def by_last_name(short: str, sentence: str, article: str) -> bool:
     if len(words) < 2 or not all(w[0].isupper() for w in words) or numbers_in(name):
         return False
     return name in article and holds_short(words[-1], sentence).supported
+
+
+_BARE_NUMBER = re.compile(r"^\d[\d,]*(?:\.\d+)?\.?$")
+
+
+def as_written(short: str, sentences: Sequence[str]) -> str:
+    """A short answer that is only a number in digits, in the words the sentences holding
+    it write it with: "14." over "fourteen Vice Presidents" is "Fourteen.", so the answer
+    in bold reads as the cited sentence does. Any other short answer as it is.
+
+    Example:
+        >>> as_written("8.", ["The State is divided into eight electorates."])
+        'Eight.'
+        >>> as_written("7,000.", ["about 7,000 troops"])
+        '7,000.'
+    """
+    if not _BARE_NUMBER.match(short):
+        return short
+    value = numbers_in(short)
+    for sentence in sentences:
+        for words, spelled in spelled_numbers(sentence):
+            if {spelled} == value:
+                return words[0].upper() + words[1:] + "."
+    return short
 
 
 def join_short(short: str, body: str, *, quote_support: bool = False) -> str:

@@ -252,6 +252,21 @@ def numbers_in(text: str) -> set[float]:
     return _numbers(text)
 
 
+_WORD = "|".join(sorted([*_UNITS, *_TENS, *_SCALES, "hundred"], key=len, reverse=True))
+_SPELLED = re.compile(rf"\b(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*\b", re.I)
+
+
+def spelled_numbers(text: str) -> list[tuple[str, float]]:
+    """The numbers the text writes in words, each as written and its value:
+    "fourteen Vice Presidents" gives ("fourteen", 14.0)."""
+    out = []
+    for m in _SPELLED.finditer(text):
+        values = _numbers(m.group().lower())
+        if len(values) == 1:
+            out.append((m.group(), values.pop()))
+    return out
+
+
 # A sentence opening with a name of several words ("Emma Raducanu won ..."), its first word.
 _OPENING_NAME = re.compile(r"^\W*([A-Z][\w.’'-]*)\s+[A-Z]")
 

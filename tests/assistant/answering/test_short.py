@@ -16,6 +16,7 @@ from assistant.answering.chain import AnswerChain
 from assistant.answering.citations import CANNOT_ANSWER
 from assistant.answering.short import (
     answers_plainly,
+    as_written,
     by_last_name,
     check_short,
     clean_short,
@@ -377,6 +378,33 @@ def test_a_sentence_that_only_repeats_the_question_is_removed(bot) -> None:  # t
     reply = f"The White House called the withdrawal claims false [{n}]."
     answer = _chain(bot, reply, "The White House").invoke(choice)
     assert reply in answer.text and not answer.removed
+
+
+@pytest.mark.parametrize(
+    ("short", "sentence", "shown"),
+    [
+        ("14.", "The Board has fourteen Vice Presidents.", "Fourteen."),
+        ("250.", "About two hundred and fifty people came.", "Two hundred and fifty."),
+        ("21.", "Twenty-one days later it reopened.", "Twenty-one."),
+        # Written in digits, or another number in words: as it is.
+        ("7,000.", "It added about 7,000 troops.", "7,000."),
+        ("8.", "The State has seven electorates and 8 seats.", "8."),
+        # Not only a number: as it is.
+        ("14 Vice Presidents.", "The Board has fourteen Vice Presidents.", "14 Vice Presidents."),
+    ],
+)
+def test_a_number_is_shown_as_its_sentence_writes_it(short: str, sentence: str, shown: str) -> None:
+    assert as_written(short, [sentence]) == shown
+
+
+def test_a_short_number_reads_as_the_cited_sentence_writes_it(bot) -> None:  # type: ignore[no-untyped-def]
+    question = "How many days did the NATO defense ministers' summit last?"
+    n = _cite(bot, question, "two-day summit")
+    reply = f"He was speaking at the start of a 2-day summit of NATO defense ministers [{n}]."
+    answer = _chain(bot, reply, "2").invoke(question)
+    assert answer.short == "Two." and answer.text.startswith("Two.\n\n")
+    [citation] = answer.citations
+    assert "two-day summit" in citation.quote
 
 
 def _adding_a_day(bot, question: str, needle: str, claim: str) -> str:  # type: ignore[no-untyped-def]
