@@ -28,10 +28,13 @@ _JUDGE_PROMPT = re.compile(r"Sentences:\n(?P<evidence>.*?)\n\nClaim: (?P<claim>.
 class ScriptedServer:
     """Serves on a free loopback port while in use as a context manager."""
 
-    def __init__(self, answer: Answerer, judge: Judge, model: str = "scripted") -> None:
+    def __init__(
+        self, answer: Answerer, judge: Judge, model: str = "scripted", finish: str = "stop"
+    ) -> None:
         self.answer = answer
         self.judge = judge
         self.model = model
+        self.finish = finish  # the finish_reason of answers ("length": cut at max_tokens)
         self.prompts: list[str] = []  # every prompt received, in order
         self.judged: list[tuple[str, str]] = []  # (claim, reply) of every judge prompt
 
@@ -86,6 +89,7 @@ def _handler(script: ScriptedServer) -> type[BaseHTTPRequestHandler]:
             prompt = "\n".join(str(m.get("content", "")) for m in request.get("messages", []))
             script.prompts.append(prompt)
             text = script.reply(prompt)
+            finish = "stop" if _JUDGE_PROMPT.search(prompt) else script.finish
             created = int(time.time())
             if not request.get("stream"):
                 self._json(
@@ -98,7 +102,7 @@ def _handler(script: ScriptedServer) -> type[BaseHTTPRequestHandler]:
                             {
                                 "index": 0,
                                 "message": {"role": "assistant", "content": text},
-                                "finish_reason": "stop",
+                                "finish_reason": finish,
                             }
                         ],
                         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
@@ -123,7 +127,7 @@ def _handler(script: ScriptedServer) -> type[BaseHTTPRequestHandler]:
                         {
                             "index": 0,
                             "delta": delta,
-                            "finish_reason": None if piece is not None else "stop",
+                            "finish_reason": None if piece is not None else finish,
                         }
                     ],
                 }

@@ -53,6 +53,7 @@ from assistant.answering.short import (
     plain_sentences,
     supporting_sentence,
 )
+from assistant.answering.unfinished import drop_unfinished
 from assistant.answering.verify import (
     DETERMINISTIC,
     NOTHING_REMOVED,
@@ -266,7 +267,7 @@ class AnswerChain:
                 self.read_prefix()
             inputs = {"passages": format_passages(passages, excerpts), "question": standalone}
             conversation = self.answer_prompt.format_messages(**inputs)
-            raw = yield from self._stream_reply(conversation, started, timings)
+            raw, cut = yield from self._stream_reply(conversation, started, timings)
             if _REFUSAL.search(raw):
                 plain = self.plain_answers(standalone, passages)
             if plain and self.retry_declines:
@@ -275,16 +276,16 @@ class AnswerChain:
                 # what it writes is checked like any reply.
                 request = self.retry_request.replace("{question}", standalone)
                 conversation = [*conversation, AIMessage(raw), HumanMessage(request)]
-                retry = yield from self._stream_reply(conversation, started, timings)
+                retry, retry_cut = yield from self._stream_reply(conversation, started, timings)
                 if not _REFUSAL.search(retry):
-                    raw = retry
+                    raw, cut = retry, retry_cut
             if "first_token_s" not in timings:  # a decline, held back till now
                 timings["first_token_s"] = time.perf_counter() - started
                 yield Token(raw)
             # The reply is checked before its short answer is asked: a Yes or No stands
             # only over a sentence the checks keep, so when they keep none the model is
             # not asked for one.
-            checked = self.check_reply(raw, standalone, passages, timings)
+            checked = self.check_reply(raw, standalone, passages, timings, cut=cut)
             short_step = time.perf_counter()
             if not _REFUSAL.search(raw):
                 if checked.citations or not is_yes_no(standalone):
@@ -307,20 +308,25 @@ class AnswerChain:
 
     def _stream_reply(
         self, messages: list[BaseMessage], started: float, timings: dict[str, float]
-    ) -> Generator[Token, None, str]:
+    ) -> Generator[Token, None, tuple[str, bool]]:
         """The model's reply to ``messages``, its pieces yielded as they come, except a
         decline: pieces that may still be the start of it are held back, and it is
-        never yielded (the answer that replaces it is). Returns the whole reply."""
+        never yielded (the answer that replaces it is). Returns the whole reply, and
+        whether the model stopped at its length limit."""
         text = ""
         shown = 0
+        cut = False
         for piece in self.chat_model.stream(messages):  # type: ignore[union-attr]
             text += str(piece.content)
+            meta = piece.response_metadata
+            # llama.cpp and OpenAI-compatible servers say "finish_reason", Ollama "done_reason"
+            cut = cut or "length" in (meta.get("finish_reason"), meta.get("done_reason"))
             if shown or not CANNOT_ANSWER.startswith(text.lstrip()):
                 if "first_token_s" not in timings:
                     timings["first_token_s"] = time.perf_counter() - started
                 yield Token(text[shown:])
                 shown = len(text)
-        return text
+        return text, cut
 
     def prefix_messages(self) -> list[BaseMessage]:
         """What every answer prompt starts with: the system prompt, then a stub question.
@@ -437,10 +443,18 @@ class AnswerChain:
         return "", text, citations, False, (RemovedClaim(short, failed.reason),)
 
     def check_reply(
-        self, raw: str, question: str, passages: Sequence[Passage], timings: dict[str, float]
+        self,
+        raw: str,
+        question: str,
+        passages: Sequence[Passage],
+        timings: dict[str, float],
+        *,
+        cut: bool = False,
     ) -> Checked:
         """The model's reply with its links and made-up sources dropped and its markers
-        placed; unless it declines, each sentence verified against the passage it cites
+        placed; unless it declines, a sentence that breaks off removed
+        (:func:`drop_unfinished`; ``cut``: the model stopped at its length limit), each
+        other sentence verified against the passage it cites
         (:mod:`assistant.answering.verify`; what fails is listed, with why), and one that
         only repeats the question removed (:func:`drop_restatements`). Records the time
         the checks take as ``verify_s``."""
@@ -452,9 +466,10 @@ class AnswerChain:
         if passages and not declined:
             # Every sentence is a claim, shown only when its cited passage supports it.
             step = time.perf_counter()
+            text, unfinished = drop_unfinished(text, cut)
             text, removed = verify_answer(text, passages, self.verifiers)
             text, restated = drop_restatements(text, question)
-            removed = (*removed, *restated)
+            removed = (*unfinished, *removed, *restated)
             citations = citations_for(text, passages)
             timings["verify_s"] = time.perf_counter() - step
         return Checked(text, citations, removed, declined)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant import CANNOT_ANSWER, Answer, Assistant, Passages, Token, Turn
+from assistant.answering.unfinished import CUT_AT_LIMIT
 from tests.conftest import SAMPLE_DIR
 
 pytestmark = pytest.mark.slow
@@ -73,6 +74,25 @@ def test_a_model_that_declines_is_asked_again_when_a_sentence_answers(
     assert not (asked_again.quoted or asked_again.quote_support), asked_again.text
     assert "White House" in asked_again.short, asked_again.text
     assert any("we now know it was false" in c.passage.text for c in asked_again.citations)
+
+
+def test_a_reply_cut_at_the_length_limit_does_not_show_its_unfinished_sentence(
+    local_bot: Assistant,
+) -> None:
+    chain = local_bot.chain
+    model = chain.chat_model
+    assert model is not None
+    chain.chat_model = model.model_copy(update={"max_tokens": 12})  # same loaded weights
+    try:
+        answer = local_bot.ask("Who disputed the withdrawal?")
+    finally:
+        chain.chat_model = model
+    cut = [r for r in answer.removed if r.reason == CUT_AT_LIMIT]
+    assert cut, (answer.text, answer.removed)
+    # Not shown as a claim of its own (a quoted passage sentence may begin with its words).
+    unfinished = cut[0].text
+    assert f"{unfinished} [" not in answer.text, answer.text
+    assert not answer.text.rstrip().endswith(unfinished), answer.text
 
 
 def test_an_unrelated_question_gets_the_fixed_reply(local_bot: Assistant) -> None:
