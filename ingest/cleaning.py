@@ -101,6 +101,43 @@ def clean_text(text: str, *, drop_boilerplate: bool = True) -> str:
     return text.strip()
 
 
+# A word broken at a line end by a hyphen or a soft hyphen, as typeset pages break them:
+# "with-\ndrawn", "well-\nknown", "40-\nmegawatt".
+_BROKEN_WORD = re.compile(r"\b(\w+)([-\u00ad])[^\S\n]*\n[^\S\n]*(\w+)")
+# Prefixes English writes with their hyphen ("self-imposed", "non-profit").
+_HYPHENED_PREFIXES = frozenset(
+    {"self", "non", "ex", "well", "all", "half", "vice", "cross", "co", "anti", "pro"}
+)
+
+
+def join_broken_words(text: str) -> str:
+    """Words a page broke at a line end, whole again: a syllable break ("with-\ndrawn",
+    or a soft hyphen) joined, "withdrawn"; a compound broken at its own hyphen
+    ("well-\nknown", "40-\nmegawatt", "Biden-\nHarris") kept with its hyphen, on one line.
+
+    Which is which is read from the text itself, where it writes the word elsewhere
+    ("withdrawn" or "long-term"), else from the parts: a capital after the break or a
+    digit before it, or a prefix English hyphenates, keeps the hyphen; a lower-case word
+    broken after letters is taken for a syllable break, the usual reason for a hyphen at
+    the end of a typeset line.
+    """
+    if "-\n" not in text and "\u00ad" not in text and not re.search(r"-[^\S\n]+\n", text):
+        return text
+    words = {w.lower() for w in re.findall(r"\w[\w-]*", text)}
+
+    def whole(match: re.Match[str]) -> str:
+        head, mark, tail = match.groups()
+        joined, hyphened = head + tail, f"{head}-{tail}"
+        if mark == "\u00ad" or joined.lower() in words:
+            return joined
+        syllables = head[-1].isalpha() and tail[0].islower()
+        if not syllables or hyphened.lower() in words or head.lower() in _HYPHENED_PREFIXES:
+            return hyphened
+        return joined
+
+    return _BROKEN_WORD.sub(whole, text)
+
+
 def clean_title(text: str) -> str:
     """A title on one line: :func:`clean_text` with every whitespace run made one space."""
     return " ".join(clean_text(text, drop_boilerplate=False).split())

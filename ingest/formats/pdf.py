@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pypdf
 
-from ingest.cleaning import clean_text
+from ingest.cleaning import clean_text, join_broken_words
 from ingest.formats.fields import one_article, split_title
 from ingest.furniture import strip_furniture
 from ingest.reading import LoadError, LoadResult
@@ -41,7 +41,7 @@ def load_pdf(path: Path) -> LoadResult:
     except (pypdf.errors.PyPdfError, ValueError) as exc:
         reason = f"not a readable PDF ({exc}); check the file is complete, or re-export it"
         raise LoadError(path, reason) from exc
-    text = clean_text("\n\n".join(pages))
+    text = clean_text(join_broken_words("\n\n".join(pages)))
     if not text:
         raise LoadError(path, "the PDF has no text layer (a scan?); run OCR on it first")
     text = strip_furniture(text)

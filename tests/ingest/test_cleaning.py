@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.cleaning import clean_text, clean_title
+from ingest.cleaning import clean_text, clean_title, join_broken_words
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample" / "white-house-russia-withdrawal.txt"
@@ -108,3 +108,23 @@ def test_quote_fixes_are_idempotent(raw: str) -> None:
     text = clean_text(raw)
     assert clean_text(text) == text
     assert "  " not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [
+        ("it had with-\ndrawn", "it had withdrawn"),  # a syllable break
+        ("it had with- \n drawn", "it had withdrawn"),
+        ("infor\u00ad\nmation", "information"),  # a soft hyphen is always one
+        ("a well-\nknown man", "a well-known man"),  # a prefix English hyphenates
+        ("a 40-\nmegawatt farm", "a 40-megawatt farm"),  # a number before the break
+        ("the Biden-\nHarris plan", "the Biden-Harris plan"),  # a capital after it
+        # The text's own spelling decides: "long-term" elsewhere, "withdrawn" elsewhere.
+        ("long-term and long-\nterm", "long-term and long-term"),
+        ("with-\ndrawn and with-\ndrawn", "withdrawn and withdrawn"),
+        ("the deal -\nwhich failed", "the deal -\nwhich failed"),  # a dash, not a hyphen
+        ("no hyphen\nhere", "no hyphen\nhere"),
+    ],
+)
+def test_words_broken_at_line_ends_are_whole_again(text: str, whole: str) -> None:
+    assert join_broken_words(text) == whole

@@ -10,6 +10,7 @@ import pytest
 
 from ingest.documents import article_id_for_content, article_id_for_file
 from ingest.loaders import LOADERS, LoadError, load_file, parse_date
+from tests.data.make_sample_pdf import write_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTICLES = ROOT / "tests" / "data" / "articles"
@@ -141,6 +142,28 @@ def test_pdf_text_and_metadata() -> None:
     assert article.text.startswith("Planners approved a 40-megawatt solar farm")
     assert article.text.endswith("Building work is due to start in the autumn.")
     assert (ARTICLES / "solar-farm.pdf").stat().st_size < 10_000
+
+
+def test_pdf_words_broken_at_line_ends_are_whole_again(tmp_path: Path) -> None:
+    # A typeset page hyphenates: pypdf gives "with-" and "drawn" on two lines.
+    path = tmp_path / "ceasefire.pdf"
+    lines = [
+        "The Kremlin said it had with-",
+        "drawn some troops, a well-",
+        "known analyst said. Its self-",
+        "imposed limit on the 40-",
+        "megawatt plant and the Biden-",
+        "Harris plan stand.",
+    ]
+    write_pdf(path, lines, title="Ceasefire talks stall", author="Example Gazette")
+    assert "with-\ndrawn" in pypdf.PdfReader(path).pages[0].extract_text()
+    article = load_one(path)
+    # A syllable break joined; compounds keep their hyphen: a prefix English hyphenates,
+    # a number before the break, a capital after it.
+    assert article.text == (
+        "The Kremlin said it had withdrawn some troops, a well-known analyst said. Its "
+        "self-imposed limit on the 40-megawatt plant and the Biden-Harris plan stand."
+    )
 
 
 @pytest.mark.parametrize("title", [None, "Microsoft Word - draft3.docx", "Untitled"])
