@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.citations import unmarked
-from assistant.answering.sentences import content_words, sentence_spans
+from assistant.answering.sentences import content_words, sentence_spans, stemmer
 from assistant.store.embedder import TextEmbedder
 from assistant.types import Passage
 
@@ -33,16 +33,23 @@ def relevance(
     embedder: TextEmbedder,
     *,
     lexical_weight: float = 0.3,
+    stemmed: bool = False,
 ) -> np.ndarray:
     """How well each sentence answers the question: cosine similarity of their embeddings
-    plus the share of the question's content words the sentence holds."""
+    plus the share of the question's content words the sentence holds; ``stemmed``: as
+    stems ("proposed" is there when the sentence says "proposal")."""
     if not sentences:
         return np.zeros(0)
     vectors = embedder.encode([question, *sentences])
     similarity = vectors[1:] @ vectors[0]
-    wanted = content_words(question)
-    lexical = np.array([len(wanted & content_words(s)) / (len(wanted) or 1) for s in sentences])
+    words = _stems if stemmed else content_words
+    wanted = words(question)
+    lexical = np.array([len(wanted & words(s)) / (len(wanted) or 1) for s in sentences])
     return (1 - lexical_weight) * similarity + lexical_weight * lexical
+
+
+def _stems(text: str) -> set[str]:
+    return set(stemmer().stemWords(sorted(content_words(text))))
 
 
 def pick_sentences(

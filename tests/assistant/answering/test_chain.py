@@ -16,8 +16,9 @@ from langchain_core.language_models.fake_chat_models import (
 from langchain_core.messages import AIMessage
 
 from assistant import CANNOT_ANSWER, Answer, Passages, Token, Turn
-from assistant.answering.chain import AnswerChain
+from assistant.answering.chain import MIN_RELEVANCE, AnswerChain
 from assistant.answering.context import bounded_history, within_budget
+from assistant.answering.extractive import relevance
 from tests.conftest import whole_passage_chain
 
 
@@ -182,6 +183,31 @@ def test_a_cited_but_unrelated_answer_is_refused(bot) -> None:  # type: ignore[n
     reply = "The White House says Russian troop withdrawal claims are false [3]."
     answer = _chain(bot, FakeListChatModel(responses=[reply])).invoke("Who won the 2018 World Cup?")
     assert answer.refused and answer.text == CANNOT_ANSWER
+
+
+def test_an_answer_about_the_question_in_other_forms_of_its_words_stands(  # type: ignore[no-untyped-def]
+    tmp_path: Path, make_assistant
+) -> None:
+    # "proposal" for "proposed": the cited sentence is about the question, though as
+    # whole words it shares none of the question's and scored under the refusal floor.
+    article = tmp_path / "library.md"
+    article.write_text(
+        "# Council keeps branch libraries open\n\nThe city council voted 9-4 on Tuesday "
+        "night to reject a plan that would have closed three branch libraries. The "
+        "proposal, put forward by finance chair Dana Whitfield, would have saved an "
+        "estimated 1.8 million dollars a year.\n",
+        encoding="utf-8",
+    )
+    bot = make_assistant()
+    bot.ingest([article])
+    question = "Who proposed closing the libraries?"
+    sentence = "The proposal, put forward by finance chair Dana Whitfield, would have saved"
+    quote = f"{sentence} an estimated 1.8 million dollars a year."
+    assert relevance(question, [quote], bot.embedder)[0] < MIN_RELEVANCE
+    reply = f"{sentence} an estimated 1.8 million dollars a year [1]."
+    answer = _chain(bot, FakeListChatModel(responses=[reply, "Dana Whitfield"])).invoke(question)
+    assert not (answer.refused or answer.quoted), answer.text
+    assert answer.short == "Dana Whitfield." and reply in answer.text
 
 
 @pytest.mark.parametrize(
