@@ -978,23 +978,31 @@ def _source_words(text: str) -> list[str]:
     return [re.sub(r"['’]s$", "", w).rstrip("'’.") for w in words]
 
 
+# Words that name the cited passage itself, with no source: "The passage from [2]
+# states that", "The article in Passage [3] also mentions that".
+_ITSELF_WORDS = frozenset({"passage", "passages", "text", "excerpt", "also"})
+
+
 def without_attribution(claim: str, passage: Passage) -> str:
-    """The claim without an opening that attributes it to the passage's own source.
+    """The claim without an opening that attributes it to the passage's own source, or
+    to the passage itself.
 
     "The Verge reports that Google paid Apple" cited to a passage of The Verge claims
-    "Google paid Apple": the source is the passage's, so what is checked is the rest.
-    An attribution naming anyone else ("The White House said that ...") is a claim
-    about who said it, and stays."""
+    "Google paid Apple": the source is the passage's, so what is checked is the rest; so
+    does "The passage from [2] states that Google paid Apple" (the marker already
+    taken out) or "The article says that ...", cited to the passage it names. An
+    attribution naming anyone else ("The White House said that ...") is a claim about
+    who said it, and stays."""
     match = _ATTRIBUTION.match(claim)
     if not match:
         return claim
     who = match["according"] or match["who"] or ""
-    own = set(_source_words(passage.source)) - _ATTRIBUTION_WORDS
     words = _source_words(who)
-    if not own or any(w not in own and w not in _ATTRIBUTION_WORDS for w in words):
-        return claim
-    if not any(w in own for w in words):
-        return claim  # "The article says that ...": whose article is not said
+    itself = _ATTRIBUTION_WORDS | _ITSELF_WORDS
+    if not all(w in itself for w in words):
+        own = set(_source_words(passage.source)) - _ATTRIBUTION_WORDS
+        if not own or any(w not in own and w not in itself for w in words):
+            return claim
     rest = claim[match.end() :].strip()
     return rest[:1].upper() + rest[1:] if content_words(rest) else claim
 

@@ -583,10 +583,15 @@ def test_an_nli_cross_encoder_loads_from_a_folder_on_disk(tmp_path: Path) -> Non
             "the article from Harbour Gazette suggests fares will not change.",
             "Fares will not change.",
         ),
+        # The passage itself, named with its marker taken out: what it says is the claim.
+        ("The article says that fares will not change.", "Fares will not change."),
+        ("The passage from states that fares will not change.", "Fares will not change."),
+        ("The article in Passage also mentions fares will not change.", "Fares will not change."),
+        ("According to the passage, fares will not change.", "Fares will not change."),
         # Who said it is part of the claim when it is not the passage's own source.
         ("The port authority said that fares will not change.", None),
         ("The City Times reports that fares will not change.", None),
-        ("The article says that fares will not change.", None),
+        ("The port authority's article says that fares will not change.", None),
     ],
 )
 def test_an_attribution_to_the_passage_source_is_not_checked_as_the_claim(
