@@ -77,6 +77,22 @@ _OFFERS_CHOICE = re.compile(r"\bor\b|^\s*between\b", re.I)
 # Wider, for taking a whole sentence out: "the match between Arsenal and Chelsea" too.
 _MAY_OFFER_CHOICE = re.compile(r"\bor\b|\bbetween\b", re.I)
 _YES_NO_REPLY = re.compile(r"^\W*(yes|no)\b", re.I)
+# A question asking what someone said or how they responded: its answer is what was said,
+# never only a name ("Pete Ward." to "What did the Eastmoor manager say?").
+_ASKS_WHAT_WAS_SAID = re.compile(
+    r"^\W*(?:and\s+)?(?:what\s+(?:did|does|do|has|have|had|will|would|is|was|are|were)\b"
+    r"[^?]*?\b(?:say|said|saying|tell|told|write|wrote|warn|warned|argue|argued|claim"
+    r"|claimed|announce|announced|reply|replied|answer|answered|add|added)\b"
+    # not "What did he say was sold?", which asks for a thing said
+    r"(?!\s+(?:was|were|is|are|had|has|have|would|will|could|did)\b)"
+    r"|how\s+(?:did|does|do|has|have|had|will|would)\b[^?]*?\b(?:respond|react)\w*)",
+    re.I,
+)
+# Only a name: two or more words, each capitalised or a name's small word ("Pete Ward",
+# "Ursula von der Leyen").
+_ONLY_A_NAME = re.compile(
+    r"^(?:[A-Z][\w'’.-]*)(?:\s+(?:[A-Z][\w'’.-]*|of|de|del|der|van|von|the|la|le|bin|al))+\.?$"
+)
 _REFUSAL = re.compile(r"articles? (?:do(?:n['’]t| not)|does(?:n['’]t| not)) say", re.I)
 # What ends a clause the short answer may be the whole of, in the sentence after it.
 _CLAUSE_ENDS = ",;:.!?—–"
@@ -137,7 +153,8 @@ def clean_short(reply: str, question: str) -> str:
     longer than ``MAX_SHORT_WORDS`` words or a refusal. To a yes/no question a reply
     opening with yes or no is just "Yes." or "No.". Parts that only repeat the question
     are dropped (:func:`drop_echoes`); a reply that only repeats it answers nothing ("",
-    unless the question names the things it asks between).
+    unless the question names the things it asks between), and so does a name alone to a
+    question asking what someone said or how they responded.
 
     Example:
         >>> clean_short("Answer: the White House", "Who disputed the withdrawal?")
@@ -158,6 +175,8 @@ def clean_short(reply: str, question: str) -> str:
     short = drop_echoes(line if line[-1] in ".!?" else line + ".", question)
     if repeats(short, question) and not _OFFERS_CHOICE.search(question):
         return ""  # "Colonia Agrippina." to "What was Colonia Agrippina's original name?"
+    if _ASKS_WHAT_WAS_SAID.search(question) and _ONLY_A_NAME.match(short):
+        return ""  # who said it, to a question asking what was said
     return short
 
 

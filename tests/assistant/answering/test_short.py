@@ -604,3 +604,22 @@ def test_a_sentence_answers_plainly_when_it_gives_what_is_asked(
     question: str, sentence: str, frame: str, plain: bool
 ) -> None:
     assert answers_plainly(question, sentence, frame) is plain
+
+
+@pytest.mark.parametrize(
+    ("reply", "question", "short"),
+    [
+        # Asked what was said, a name alone answers nothing: who said it is not what.
+        ("Pete Ward", "What did the Eastmoor manager say?", ""),
+        ("Ursula von der Leyen", "What did the Commission president say about tariffs?", ""),
+        ("The Kremlin", "How did Moscow respond to the claims?", ""),
+        # What was said stays; so does a name asked for.
+        ("They missed chances", "What did Pete Ward say?", "They missed chances."),
+        ("Acme Steel", "What did Pete Ward say was sold?", "Acme Steel."),
+        ("Pete Ward", "Who said the team paid for missing chances?", "Pete Ward."),
+    ],
+)
+def test_a_name_alone_is_no_short_answer_to_what_someone_said(
+    reply: str, question: str, short: str
+) -> None:
+    assert clean_short(reply, question) == short
