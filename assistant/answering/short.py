@@ -35,6 +35,7 @@ from assistant.answering.verify import (
     WordsCheck,
     join_initials,
     months_in,
+    name_keys,
     names_in,
     numbers_in,
     part_stating,
@@ -400,12 +401,17 @@ def supporting_sentence(
     by "Norway collected 39 medals in 2018, the largest haul by any country in a single
     Winter Olympics." The question's numbers must be in the sentence, its neighbours or the
     article's title: "$23.3 billion." to "What was Tesla's revenue in Q1 2021?" is not held
-    by a sentence about another year. A "Yes." or "No." holds no words and is never
-    supported this way. A name may be held by its last word (:func:`by_last_name`).
+    by a sentence about another year. So must one of the names the question gives, if it
+    gives any, there or in the passage's source: "Nadia Park." to "Who is the CEO of
+    Crestview Bank?" is not held by "Chief executive Nadia Park said the company would
+    close its oldest bakery" in an article about Brightline Foods. A "Yes." or "No." holds
+    no words and is never supported this way. A name may be held by its last word
+    (:func:`by_last_name`).
     """
     if short in ("Yes.", "No."):
         return None
     asked = numbers_in(question)
+    named = names_in(question)
     articles: dict[str, str] = {}  # each article's title and retrieved passages
     for passage in passages:
         before = articles.get(passage.article_id, passage.title)
@@ -423,8 +429,11 @@ def supporting_sentence(
             ):
                 continue
             # The question's own numbers ("in 2021", "Q1") frame the answer: the sentence,
-            # its neighbours or the article's title must give them too.
-            if asked <= numbers_in(frame(passage, spans, i)):
+            # its neighbours or the article's title must give them too, and one of its
+            # names, when it gives any (the passage's source counts: "reported by CNBC").
+            framed = frame(passage, spans, i)
+            about = not named or named & name_keys(f"{passage.source} {framed}")
+            if asked <= numbers_in(framed) and about:
                 candidates.append((n, sentence))
     if not candidates:
         return None

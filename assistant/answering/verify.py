@@ -282,6 +282,12 @@ def names_in(text: str, *, opening: bool = False) -> set[str]:
     return found
 
 
+def name_keys(text: str) -> set[str]:
+    """Every word of the text as names are compared (:func:`names_in`), capitalised or
+    not: "the presidential race" holds the name "Presidential"."""
+    return {_name_key(w) for w in re.findall(r"[\w’'.-]+", text)}
+
+
 def months_in(text: str) -> set[int]:
     """The months the text names (1-12), as the facts check reads them."""
     return _months(text)

@@ -623,3 +623,46 @@ def test_a_name_alone_is_no_short_answer_to_what_someone_said(
     reply: str, question: str, short: str
 ) -> None:
     assert clean_short(reply, question) == short
+
+
+_RESULTS = (
+    "Brightline Foods profit falls as costs climb\n\n"
+    "Brightline Foods reported a net profit of 212 million dollars for 2025, down 18 per cent "
+    "from a year earlier. Sales rose 4 per cent to 3.1 billion dollars.\n\n"
+    "Chief executive Nadia Park said the company would close its oldest bakery, in Sutton, "
+    "next year, affecting about 300 jobs. Shares in Brightline fell 7 per cent on the news.\n\n"
+    "Shares in other food makers were steady. Analysts at Crestview Bank said the results "
+    "were weaker than expected.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "short", "shown"),
+    [
+        # The sentence holding "Sutton" is about Brightline, which the question names.
+        (
+            "Which bakery will Brightline close?",
+            "Brightline Foods will close its Sutton bakery next year [1].",
+            "Sutton",
+            "Sutton.",
+        ),
+        # The sentence holding "Nadia Park" is about Brightline, not Crestview Bank.
+        (
+            "Who is the CEO of Crestview Bank?",
+            "The CEO of Crestview Bank is Nadia Park [1].",
+            "Nadia Park",
+            "",
+        ),
+    ],
+)
+def test_a_short_answer_over_a_quote_needs_a_sentence_about_what_the_question_names(  # type: ignore[no-untyped-def]
+    tmp_path: Path, make_assistant, question: str, reply: str, short: str, shown: str
+) -> None:
+    article = tmp_path / "results.txt"
+    article.write_text(_RESULTS, encoding="utf-8")
+    bot = make_assistant()
+    bot.ingest([article])
+    answer = _chain(bot, reply, short).invoke(question)
+    assert reply not in answer.text  # the model's sentence is removed
+    assert answer.short == shown, answer.text
+    assert answer.quote_support == bool(shown)
