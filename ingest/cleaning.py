@@ -121,7 +121,7 @@ def join_broken_words(text: str) -> str:
     broken after letters is taken for a syllable break, the usual reason for a hyphen at
     the end of a typeset line.
     """
-    if "-\n" not in text and "\u00ad" not in text and not re.search(r"-[^\S\n]+\n", text):
+    if not _BROKEN_WORD.search(text):
         return text
     words = {w.lower() for w in re.findall(r"\w[\w-]*", text)}
 

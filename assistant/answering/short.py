@@ -33,6 +33,7 @@ from assistant.answering.verify import (
     FactsCheck,
     Verdict,
     WordsCheck,
+    drop_sentences,
     join_initials,
     months_in,
     name_keys,
@@ -41,7 +42,6 @@ from assistant.answering.verify import (
     part_stating,
     spelled_numbers,
     with_neighbours,
-    without_markers,
 )
 from assistant.store.embedder import TextEmbedder
 from assistant.types import Citation, Passage, RemovedClaim
@@ -293,18 +293,7 @@ def drop_restatements(text: str, question: str) -> tuple[str, tuple[RemovedClaim
     """
     if is_yes_no(question) or _MAY_OFFER_CHOICE.search(question):
         return text, ()  # a choice's answer is one of the question's own words
-    out: list[str] = []
-    removed: list[RemovedClaim] = []
-    last = 0
-    for s, e in sentence_spans(text):
-        sentence, gap, last = text[s:e], text[last:s] if out else "", e
-        claim = without_markers(sentence)
-        if content_words(claim) and repeats(claim, question):
-            cited = tuple(int(n) for n in dict.fromkeys(MARKER.findall(sentence)))
-            removed.append(RemovedClaim(claim, RESTATES, cited))
-        else:
-            out.append(gap + sentence)
-    return ("".join(out), tuple(removed)) if removed else (text, ())
+    return drop_sentences(text, lambda _, claim: RESTATES if repeats(claim, question) else None)
 
 
 def holds_short(short: str, evidence: str) -> Verdict:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.citations import MARKER
-from assistant.answering.sentences import content_words, sentence_spans
-from assistant.answering.verify import without_markers
+from assistant.answering.sentences import sentence_spans
+from assistant.answering.verify import drop_sentences
 from assistant.types import RemovedClaim
 
 BREAKS_OFF = "it breaks off mid-sentence"
@@ -38,22 +37,14 @@ def drop_unfinished(text: str, cut: bool = False) -> tuple[str, tuple[RemovedCla
     removed. ``cut``: the model stopped at its length limit, so a last sentence without
     its final stop is unfinished too."""
     spans = sentence_spans(text)
-    out: list[str] = []
-    removed: list[RemovedClaim] = []
-    last = 0
-    for i, (s, e) in enumerate(spans):
-        sentence, gap, last = _STRAY_MARK.sub(r"\1", text[s:e]), text[last:s] if out else "", e
-        claim = without_markers(sentence)
-        reason = None
-        if content_words(claim):
-            if cut and i == len(spans) - 1 and not _FINISHED.search(sentence.rstrip()):
-                reason = CUT_AT_LIMIT
-            elif _DANGLING.search(claim):
-                reason = BREAKS_OFF
-        if reason is None:
-            out.append(gap + sentence)
-        else:
-            cited = tuple(int(n) for n in dict.fromkeys(MARKER.findall(sentence)))
-            removed.append(RemovedClaim(claim, reason, cited))
-    tidied = "".join(out).strip()
-    return (tidied, tuple(removed)) if removed or tidied != text.strip() else (text, ())
+    tidied = text
+    for s, e in reversed(spans):
+        tidied = tidied[:s] + _STRAY_MARK.sub(r"\1", tidied[s:e]) + tidied[e:]
+
+    def reason(i: int, claim: str) -> str | None:
+        if cut and i == len(spans) - 1 and not _FINISHED.search(claim):
+            return CUT_AT_LIMIT
+        return BREAKS_OFF if _DANGLING.search(claim) else None
+
+    kept, removed = drop_sentences(tidied, reason)
+    return (kept.strip(), removed) if removed or tidied != text else (text, ())

@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -1055,6 +1055,29 @@ def without_markers(sentence: str) -> str:
     """The sentence as a claim: no markers, and no space left where they were."""
     text = " ".join(MARKER.sub("", sentence).split())
     return re.sub(r"\s+([.!?,;:”’\")])", r"\1", text)
+
+
+def drop_sentences(
+    text: str, reason_for: Callable[[int, str], str | None]
+) -> tuple[str, tuple[RemovedClaim, ...]]:
+    """The text without the sentences ``reason_for`` gives a reason to remove, and those
+    sentences listed as removed with it. It is asked only about sentences with content
+    words, with each one's index among the text's sentences and its claim (no markers).
+    The text as it is when nothing goes."""
+    spans = sentence_spans(text)
+    out: list[str] = []
+    removed: list[RemovedClaim] = []
+    last = 0
+    for i, (s, e) in enumerate(spans):
+        sentence, gap, last = text[s:e], text[last:s] if out else "", e
+        claim = without_markers(sentence)
+        reason = reason_for(i, claim) if content_words(claim) else None
+        if reason is None:
+            out.append(gap + sentence)
+        else:
+            cited = tuple(int(n) for n in dict.fromkeys(MARKER.findall(sentence)))
+            removed.append(RemovedClaim(claim, reason, cited))
+    return ("".join(out), tuple(removed)) if removed else (text, ())
 
 
 def verify_answer(
