@@ -37,9 +37,14 @@ from ingest.seen_lines import Seen, SeenLines, line_key
 
 logger = logging.getLogger(__name__)
 
-# A place in capitals ("WASHINGTON", "NEW YORK", "ST. LOUIS"), maybe with a day
-# ("LONDON, March 3"), and an outlet in brackets ("(CNN)", "(Reuters)", "(AP)").
-_PLACE = r"[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}(?:,\s*[A-Z][a-z]{2,}\.?\s+\d{1,2})?"
+# A place in capitals ("WASHINGTON", "NEW YORK", "ST. LOUIS"), maybe with its state or
+# country as AP and Reuters write them ("HADLEY, Mont.", "HADLEY, Montana", "KYIV,
+# Ukraine") and a day ("LONDON, March 3"), and an outlet in brackets ("(CNN)",
+# "(Reuters)", "(AP)").
+_PLACE = (
+    r"[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+){0,3}"
+    r"(?:,\s*[A-Z][a-z]+\.?(?:\s[A-Z][a-z]+\.?)?)?(?:,\s*[A-Z][a-z]{2,}\.?\s+\d{1,2})?"
+)
 _OUTLET = r"\([A-Z][A-Za-z]+(?:\s[A-Z][A-Za-z]+)?\)"
 # A dateline opening a paragraph: "CNN — ", "(CNN) — ", "WASHINGTON (Reuters) - ",
 # "LONDON, March 3 (Reuters) - ". Capitals alone need a long dash ("NATO-led" is a word);
@@ -102,6 +107,7 @@ FURNITURE_PATTERNS: tuple[str, ...] = (
     r"[^.!?\n]{0,120}\bcontributed (?:reporting )?(?:to|for) this (?:report|story|article)\.?",
     r"[^.!?\n]{0,120}\bcontributed reporting\.?",
     r"contributing(?: writers?| reporters?)?:\s.*",
+    r"our standards:.{0,30}\btrust principles\b.*",  # Our Standards: The Thomson Reuters Trust…
     # A dateline on a line of its own: CNN — / (CNN) — / WASHINGTON (Reuters) -
     rf"(?-i:(?:{_PLACE}(?:\s*{_OUTLET})?|{_OUTLET})\s*[—–-]{{1,2}})",
 )

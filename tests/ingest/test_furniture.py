@@ -57,6 +57,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
         "Ann Lee in London and The Associated Press contributed to this report.",
         "Reuters contributed reporting.",
         "Contributing: Ann Lee, USA TODAY",
+        "Our Standards: The Thomson Reuters Trust Principles.",
+        "HADLEY, Mont. (AP) —",
     ],
 )
 def test_furniture_lines(line: str) -> None:
@@ -80,6 +82,7 @@ def test_furniture_lines(line: str) -> None:
         "The union said members contributed to the strike fund.",
         "The newsletter's editor said readers had signed up in their thousands.",
         "The council will photograph every bench in the park.",
+        "Our standards have slipped, the trust's chair said of its principles.",
         "",
     ],
 )
@@ -108,6 +111,9 @@ def test_a_long_paragraph_is_never_furniture_whatever_it_starts_with() -> None:
         ("WASHINGTON (Reuters) - The Senate voted.", "The Senate voted."),
         ("LONDON, March 3 (Reuters) - Shares fell.", "Shares fell."),
         ("NEW YORK — The mayor said no.", "The mayor said no."),
+        ("HADLEY, Mont. (AP) — The park closed.", "The park closed."),
+        ("HADLEY, Montana, May 12 (Reuters) - The river rose.", "The river rose."),
+        ("KYIV, Ukraine — Sirens sounded.", "Sirens sounded."),
         # not datelines: left as they are
         ("NATO-led forces moved on Tuesday.", "NATO-led forces moved on Tuesday."),
         ("NATO — the alliance — said no.", "NATO — the alliance — said no."),
