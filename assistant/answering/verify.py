@@ -939,16 +939,27 @@ def checks_before(judge: ModelJudge | None) -> tuple[Verifier, ...]:
 
 def evidence_for(claim: str, passage: Passage) -> str:
     """The passage sentence sharing most content words with the claim, with its
-    neighbours either side: the quoted sentences a claim is checked against."""
+    neighbours either side, under the article's headline: the text a claim is checked
+    against. The headline names what the article's sentences leave to it ("No deaths were
+    reported" in a story headed "Floods close Cedar Hollow National Park")."""
     spans = sentence_spans(passage.text)
     if not spans:
-        return passage.text
+        return _headed(passage.title, passage.text)
     wanted = content_words(claim)
     best = max(
         range(len(spans)),
         key=lambda i: len(wanted & content_words(passage.text[slice(*spans[i])])),
     )
-    return with_neighbours(passage.text, spans, best)
+    return _headed(passage.title, with_neighbours(passage.text, spans, best))
+
+
+def _headed(title: str, text: str) -> str:
+    """The text under its headline, as a line of its own (ended as a sentence, so no
+    check reads the two as one); the text alone when there is none."""
+    title = " ".join(title.split())
+    if not title:
+        return text
+    return f"{title}{'' if title[-1] in '.!?' else '.'}\n{text}"
 
 
 def with_neighbours(text: str, spans: Sequence[tuple[int, int]], i: int) -> str:

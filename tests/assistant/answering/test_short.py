@@ -642,7 +642,7 @@ _RESULTS = (
         # The sentence holding "Sutton" is about Brightline, which the question names.
         (
             "Which bakery will Brightline close?",
-            "Brightline Foods will close its Sutton bakery next year [1].",
+            "Brightline Foods will close its Sutton bakery in 2027 [1].",
             "Sutton",
             "Sutton.",
         ),

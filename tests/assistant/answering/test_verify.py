@@ -158,6 +158,30 @@ def test_accents_do_not_part_a_word(claim: str, evidence: str) -> None:
     assert check_claim(claim, _passage(evidence), DETERMINISTIC).supported
 
 
+@pytest.mark.parametrize(
+    ("claim", "supported"),
+    [
+        # the sentence leaves the park to its headline
+        ("No deaths were reported in the Cedar Hollow floods.", True),
+        ("Cedar Hollow draws about 2.1 million visitors a year.", True),
+        # what neither says is still missing
+        ("No deaths were reported in the Glacier Ridge floods.", False),
+        ("No deaths were reported in the Cedar Hollow floods in 1964.", False),
+    ],
+)
+def test_a_claim_may_name_what_only_its_article_headline_names(
+    claim: str, supported: bool
+) -> None:
+    text = (
+        "Helicopter crews flew 212 people out of the Lake Lodge area. No deaths or serious "
+        "injuries were reported. The park draws about 2.1 million visitors a year."
+    )
+    headed = Passage("a#0", "a", 0, text, 0, len(text), title="Floods close Cedar Hollow park")
+    assert check_claim(claim, headed, DETERMINISTIC).supported is supported
+    if supported:  # without the headline, the name is what fails
+        assert "does not name" in check_claim(claim, _passage(text), DETERMINISTIC).reason
+
+
 def test_a_time_with_its_zone_is_checked_as_one_claim() -> None:
     passage = _passage(
         "The Walking Dead returns for its final season on Sunday, Aug. 22, 2021, at 9 p.m. "
