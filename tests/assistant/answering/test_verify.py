@@ -169,9 +169,7 @@ def test_accents_do_not_part_a_word(claim: str, evidence: str) -> None:
         ("No deaths were reported in the Cedar Hollow floods in 1964.", False),
     ],
 )
-def test_a_claim_may_name_what_only_its_article_headline_names(
-    claim: str, supported: bool
-) -> None:
+def test_a_claim_may_name_what_only_its_article_headline_names(claim: str, supported: bool) -> None:
     text = (
         "Helicopter crews flew 212 people out of the Lake Lodge area. No deaths or serious "
         "injuries were reported. The park draws about 2.1 million visitors a year."
