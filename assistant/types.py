@@ -78,17 +78,28 @@ class TimeWindow:
     start: date
     end: date
     phrase: str = ""  # the words that named it, as the question wrote them
+    # The last day an article about the window's days is still looked for: a month's
+    # figures and events are reported into the month after ("inflation in May" comes out
+    # in June). None: the window's own end.
+    reported_until: date | None = None
 
     def widened(self, days: int) -> TimeWindow:
         """The window with ``days`` more on each side."""
         if days <= 0:
             return self
         step = timedelta(days=days)
-        return TimeWindow(self.start - step, self.end + step, self.phrase)
+        until = self.reported_until and self.reported_until + step
+        return TimeWindow(self.start - step, self.end + step, self.phrase, until)
+
+    @property
+    def last_day(self) -> date:
+        """The last publication day searched for: the end, or ``reported_until``."""
+        return max(self.end, self.reported_until or self.end)
 
     def holds(self, day: int) -> bool:
-        """Whether a YYYYMMDD day (a chunk's ``published_day``) falls in the window."""
-        return _day(self.start) <= day <= _day(self.end)
+        """Whether a YYYYMMDD day (a chunk's ``published_day``) falls in the window, or
+        after it while its days are still being reported."""
+        return _day(self.start) <= day <= _day(self.last_day)
 
     def as_dict(self) -> dict[str, str]:
         return {"from": self.start.isoformat(), "to": self.end.isoformat(), "phrase": self.phrase}
@@ -120,7 +131,7 @@ class Filters:
             span = {
                 "$and": [
                     {"published_day": {"$gte": _day(self.window.start)}},
-                    {"published_day": {"$lte": _day(self.window.end)}},
+                    {"published_day": {"$lte": _day(self.window.last_day)}},
                 ]
             }
             clauses.append({"$or": [{"published_day": 0}, span]})

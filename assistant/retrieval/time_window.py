@@ -88,7 +88,7 @@ def question_window(question: str, *, as_of: date) -> TimeWindow | None:
         >>> w.start, w.end, w.phrase
         (datetime.date(2023, 10, 2), datetime.date(2023, 10, 5), 'this week')
     """
-    spans: list[tuple[date, date]] = []
+    spans: list[tuple[date, date, str]] = []
     phrases: list[str] = []
     for match in _PHRASE.finditer(question):
         if _is_a_name(match, question):
@@ -99,9 +99,24 @@ def question_window(question: str, *, as_of: date) -> TimeWindow | None:
             phrases.append(" ".join(match.group(0).split()))
     if not spans:
         return None
+    end = max(e for _, e, _ in spans)
+    until = max(_reported_until(e, period, as_of) for _, e, period in spans)
     return TimeWindow(
-        min(s for s, _ in spans), max(e for _, e in spans), ", ".join(dict.fromkeys(phrases))
+        min(s for s, _, _ in spans),
+        end,
+        ", ".join(dict.fromkeys(phrases)),
+        until if until > end else None,
     )
+
+
+def _reported_until(end: date, period: str, as_of: date) -> date:
+    """The last day articles about a span ending on ``end`` are still looked for: a
+    month's own figures and events are reported into the month after it ("inflation in
+    May" is published in June), so a month named looks a month further, up to the day
+    asked. A day or a week is reported within it; a year's end is not waited for."""
+    if period != "month":
+        return end
+    return min(as_of, _period(end + timedelta(days=1), "month")[1])
 
 
 def _is_a_name(match: re.Match[str], question: str) -> bool:
@@ -113,8 +128,10 @@ def _is_a_name(match: re.Match[str], question: str) -> bool:
     return bool(before) and before[-1] not in ".?!:;,(\"'“‘"
 
 
-def _span(match: re.Match[str], as_of: date) -> tuple[date, date] | None:
-    """The first and last day one matched phrase names."""
+def _span(match: re.Match[str], as_of: date) -> tuple[date, date, str] | None:
+    """The first and last day one matched phrase names, and the period it names (day,
+    week, month, year; "rolling" for "the past 10 days")."""
+    period = "rolling"
     if match.group("rolling"):
         unit = (match.group("unit") or match.group("unit1")).lower().rstrip("s")
         count = match.group("n")
@@ -136,7 +153,7 @@ def _span(match: re.Match[str], as_of: date) -> tuple[date, date] | None:
         end = as_of
     if start <= as_of < end:
         end = as_of  # the rest of "this week" has not happened yet
-    return start, end
+    return start, end, period
 
 
 @lru_cache(maxsize=4096)

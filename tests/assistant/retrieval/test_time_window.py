@@ -67,6 +67,24 @@ def test_the_window_counts_from_the_day_asked() -> None:
     assert earlier == TimeWindow(date(2023, 9, 25), date(2023, 9, 28), "this week")
 
 
+def test_a_month_is_looked_for_into_the_month_after_it() -> None:
+    # "inflation in May" is published in June; a day or a week is reported within it
+    may = question_window("What was inflation in May?", as_of=AS_OF)
+    assert may is not None and (may.start, may.end) == (date(2023, 5, 1), date(2023, 5, 31))
+    assert may.reported_until == date(2023, 6, 30)
+    assert may.holds(20230610) and not may.holds(20230701) and not may.holds(20230430)
+    passages = [_passage("june", "2023-06-10"), _passage("august", "2023-08-02")]
+    weight = TimeHandling(mode="weight", weight=0.5, margin_days=0, recency_weight=0.0)
+    assert time_bonuses(passages, may, weight) == [0.5, 0.0]
+    assert Filters(window=may).allows({"published_day": 20230610})
+    # not past the day asked, and not for a day, a week or a year
+    september = question_window("What did Acme announce last month?", as_of=AS_OF)
+    assert september is not None and september.reported_until == AS_OF
+    for question in ("What happened on May 3?", "What happened last week?", "Who won in 2021?"):
+        window = question_window(question, as_of=AS_OF)
+        assert window is not None and window.reported_until is None, question
+
+
 def test_widened_adds_days_each_side() -> None:
     window = TimeWindow(date(2023, 10, 2), date(2023, 10, 5), "this week").widened(2)
     assert (window.start, window.end) == (date(2023, 9, 30), date(2023, 10, 7))
