@@ -40,6 +40,7 @@ from assistant.answering.context import (
 )
 from assistant.answering.extractive import Extract, compose, pick_sentences, relevance
 from assistant.answering.guards import PROMPT_RUN, check_question, drop_links, word_runs
+from assistant.answering.other_names import other_name
 from assistant.answering.sentences import content_words
 from assistant.answering.short import (
     as_written,
@@ -262,6 +263,11 @@ class AnswerChain:
         checked: Checked | None = None  # the reply as checked, once worked out
         if not passages:
             raw = CANNOT_ANSWER
+        elif other_name(standalone, passages):
+            # The question names one thing, the passages only another of its kind
+            # ("Chicago Marathon", "Lakeshore Marathon"): nothing in them answers it, and
+            # no sentence of theirs is quoted as if it did.
+            raw, plain = CANNOT_ANSWER, []
         elif self.chat_model is None:
             raw = compose(pick_sentences(standalone, passages, self.embedder)) or CANNOT_ANSWER
             yield Token(raw)
