@@ -109,16 +109,31 @@ def other_name(question: str, passages: Sequence[Passage]) -> tuple[str, str] | 
     texts = [join_initials(fold_accents(t)) for p in passages for t in (p.text, p.title)]
     keys = {_key(k) for t in (*texts, *(p.source for p in passages)) for k in name_keys(t)}
     for words in _names(fold_accents(question)):
-        head, leading = words[-1], [_key(w) for w in words[:-1]]
-        if any(_held(w, keys) for w in leading):
+        found = _named_instead(words, keys, texts)
+        if found:
+            return " ".join(words), found
+    return None
+
+
+def _named_instead(words: list[str], keys: set[str], texts: Sequence[str]) -> str | None:
+    """The passages' name that is the question's name with one of its leading words, a
+    word the passages nowhere hold, put in another ("Lakeshore Marathon" for "Chicago
+    Marathon", "Northbay Film Festival" for "Cannes Film Festival"); None when there is
+    none. The last word stays: "Academy Awards Oscars" runs two names together, no other
+    name for "Academy Awards Ceremony"."""
+    for i, word in enumerate(words[:-1]):
+        asked = _key(word)
+        if _held(asked, keys):
             continue
-        pattern = re.compile(rf"\b([A-Z][\w’'-]*)\s+{re.escape(head)}\b")
+        before = "".join(rf"{re.escape(w)}\s+" for w in words[:i])
+        after = "".join(rf"\s+{re.escape(w)}" for w in words[i + 1 :])
+        pattern = re.compile(rf"\b{before}([A-Z][\w’'-]*){after}\b")
         for text in texts:
             for found in pattern.finditer(text):
                 other = _key(found.group(1))
-                if other in _NOT_NAME or other in _MONTHS or other in leading:
+                if other in _NOT_NAME or other in _MONTHS or other == asked:
                     continue
                 if _SENTENCE_END.search(text[: found.start()]):
                     continue  # a sentence's first word is capitalised whatever it is
-                return " ".join(words), found.group(0)
+                return found.group(0)
     return None

@@ -43,6 +43,18 @@ def test_other_name(question: str, other: tuple[str, str] | None) -> None:
     assert other_name(question, [_passage()]) == other
 
 
+def test_a_name_of_several_words_with_one_of_them_put_in_another() -> None:
+    text = "The Golden Gull went to The Last Lighthouse at the Northbay Film Festival."
+    assert other_name("Who won best actor at the Cannes Film Festival?", [_passage(text)]) == (
+        "Cannes Film Festival",
+        "Northbay Film Festival",
+    )
+    # its last word is not swapped: "Academy Awards Oscars" runs two names together
+    oscars = _passage("Chloe Zhao won at the 93rd Academy Awards Oscars on Sunday.")
+    assert other_name("Who won at the Academy Awards Ceremony?", [oscars]) is None
+    assert other_name("Who won the Golden Bear?", [_passage(text)]) is None
+
+
 def test_a_capital_that_opens_a_sentence_names_nothing() -> None:
     text = "The race ended at noon. Before Marathon Day the roads were shut."
     assert other_name("When was Chicago Marathon Day?", [_passage(text)]) is None
