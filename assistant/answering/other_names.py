@@ -3,10 +3,12 @@
 "Who won the Chicago Marathon?" asked of articles that name only the Lakeshore Marathon
 has no answer in them, yet a small model answers it from the Lakeshore race, with a
 sentence the checks pass word for word. :func:`other_name` finds that case before the
-model is asked: a name of several words in the question ("Chicago Marathon") none of
-whose leading words ("Chicago") the passages hold anywhere (their text, headline or
-outlet, in any case, accents folded), while they do name another of the same last word
-("Lakeshore Marathon"). The chain then answers that the articles don't say.
+model is asked: a name of several words in the question ("Chicago Marathon") with a
+leading word ("Chicago") the passages hold nowhere (their text, headline or outlet, in
+any case, accents folded), while they name the same name with another word in its place
+("Lakeshore Marathon"; "Northbay Film Festival" for "Cannes Film Festival"). The last
+word is never the one put in another. The chain then answers that the articles don't
+say.
 
 A leading word counts as held when the passages spell it a little differently: "Josh"
 for "Joshua", "Definitive" for "Definite" (a shared start of four letters or more that
@@ -21,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.answering.verify import fold_accents, join_initials, name_keys
+from assistant.answering.verify import fold_accents, join_initials, name_key, name_keys
 from assistant.types import Passage
 
 # Two to five capitalised words in a row: "Chicago Marathon", "US Open", "Six-Day War".
@@ -41,8 +43,8 @@ _SENTENCE_END = re.compile(r"(?:^|[.!?:;\n][\"”’')]*)\s*$")
 
 
 def _key(word: str) -> str:
-    word = re.sub(r"[’']s$", "", fold_accents(word))
-    return word.replace(".", "").replace("’", "").replace("'", "").lower().strip("-")
+    """A word as names are compared (:func:`verify.name_key`), accents folded."""
+    return name_key(fold_accents(word))
 
 
 def _held(word: str, keys: set[str]) -> bool:
@@ -107,7 +109,8 @@ def other_name(question: str, passages: Sequence[Passage]) -> tuple[str, str] | 
     if not passages:
         return None
     texts = [join_initials(fold_accents(t)) for p in passages for t in (p.text, p.title)]
-    keys = {_key(k) for t in (*texts, *(p.source for p in passages)) for k in name_keys(t)}
+    sources = [fold_accents(p.source) for p in passages]
+    keys = set().union(*(name_keys(t) for t in (*texts, *sources)))
     for words in _names(fold_accents(question)):
         found = _named_instead(words, keys, texts)
         if found:

@@ -277,15 +277,15 @@ def names_in(text: str, *, opening: bool = False) -> set[str]:
     is capitalised as well ("Emma Raducanu won"; not "Major events")."""
     found = _names(text)
     first = _OPENING_NAME.match(join_initials(text)) if opening else None
-    if first and _name_key(first[1]) not in _NOT_NAMES and _name_key(first[1]) not in _MONTHS:
-        found.add(_name_key(first[1]))
+    if first and name_key(first[1]) not in _NOT_NAMES and name_key(first[1]) not in _MONTHS:
+        found.add(name_key(first[1]))
     return found
 
 
 def name_keys(text: str) -> set[str]:
     """Every word of the text as names are compared (:func:`names_in`), capitalised or
     not: "the presidential race" holds the name "Presidential"."""
-    return {_name_key(w) for w in re.findall(r"[\w’'.-]+", text)}
+    return {name_key(w) for w in re.findall(r"[\w’'.-]+", text)}
 
 
 def months_in(text: str) -> set[int]:
@@ -303,7 +303,7 @@ def _months(text: str) -> set[int]:
     return found
 
 
-def _name_key(word: str) -> str:
+def name_key(word: str) -> str:
     """A word as names are compared: no possessive, no dots ("U.S." is "us"), lower case."""
     word = re.sub(r"[’']s$", "", word).replace(".", "").replace("’", "").replace("'", "")
     return word.lower().strip("-")
@@ -325,7 +325,7 @@ def _names(text: str) -> set[str]:
     text = join_initials(text)
     for i, match in enumerate(_WORDLIKE.finditer(text)):
         word = match.group()
-        key = _name_key(word)
+        key = name_key(word)
         if i == 0 or not word[0].isupper() or not key or key in _NOT_NAMES:
             continue
         if key in _MONTHS:
@@ -434,14 +434,14 @@ class FactsCheck:
             month = _MONTH_WORDS[min(months) - 1][0]
             return Verdict(False, f"the passage does not give the date ({month})")
         # Initials are read as the claim's are: "J. F. Lawton" names "JF" in both.
-        in_order = [_name_key(w) for w in _WORDLIKE.findall(join_initials(evidence))]
-        words = {*in_order, *(_name_key(w) for w in _WORDLIKE.findall(evidence))}
+        in_order = [name_key(w) for w in _WORDLIKE.findall(join_initials(evidence))]
+        words = {*in_order, *(name_key(w) for w in _WORDLIKE.findall(evidence))}
         absent = sorted(n for n in _names(claim) if not _named_in(n, words))
         if absent:
             # A name written as one word or two is one name: "Surf Classic" and
             # "SurfClassic", "Christmas time" and "Christmastime", "Bankman Fried".
             fused = {*(_fuse(*p) for p in itertools.pairwise(in_order)), *map(_fuse, words)}
-            claim_words = [_name_key(w) for w in _WORDLIKE.findall(join_initials(claim))]
+            claim_words = [name_key(w) for w in _WORDLIKE.findall(join_initials(claim))]
             pairs = list(itertools.pairwise(claim_words))
             absent = [
                 n
