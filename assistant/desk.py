@@ -116,6 +116,8 @@ class Assistant:
             chat_model=chat_model,
             k=r.k,
             passage_tokens=s.llm.passage_tokens,
+            any_passage_tokens=s.llm.any_passage_tokens,
+            sentence_floor=s.llm.sentence_floor,
             history_tokens=s.llm.history_tokens,
             per_article=r.per_article,
             select=s.llm.select_sentences,

@@ -189,6 +189,21 @@ class LLMSettings(BaseModel):
         "tokens a second, so this is the main cost of an answer (the measured curve is in "
         "docs/benchmarks.md).",
     )
+    any_passage_tokens: int = Field(
+        250,
+        gt=0,
+        description="Passage tokens spent on the sentences that bear most on the question "
+        "whatever their score; past them, up to passage_tokens, a sentence is given only if "
+        "it scores at least sentence_floor times the best sentence's score (a long "
+        "article's sentences about other things are not read before the answer).",
+    )
+    sentence_floor: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="The share of the best sentence's relevance score a sentence needs to "
+        "be given past any_passage_tokens; 0 fills passage_tokens.",
+    )
     history_tokens: int = Field(
         600, ge=0, description="Most conversation tokens used to understand a follow-up."
     )

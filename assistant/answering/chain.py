@@ -138,6 +138,8 @@ class AnswerChain:
         chat_model: BaseChatModel | None,
         k: int,
         passage_tokens: int,
+        any_passage_tokens: int,
+        sentence_floor: float,
         history_tokens: int,
         per_article: int,
         select: bool,
@@ -161,6 +163,9 @@ class AnswerChain:
         # A model is given the passages' sentences that bear on the question, within
         # passage_tokens, rather than whole passages (see select_sentences).
         self.select = select
+        # Past any_passage_tokens, only sentences scoring sentence_floor of the best.
+        self.any_passage_tokens = any_passage_tokens
+        self.sentence_floor = sentence_floor
         # A model that declines though a passage sentence answers plainly is asked once
         # more to answer, in the same conversation (prompts/retry.txt).
         self.retry_declines = retry_declines
@@ -252,7 +257,14 @@ class AnswerChain:
         passages = self.retrieve(standalone, filters, k, window)
         excerpts = None
         if passages and self.select and self.chat_model is not None:
-            picked = select_sentences(standalone, passages, self.embedder, self.passage_tokens)
+            picked = select_sentences(
+                standalone,
+                passages,
+                self.embedder,
+                self.passage_tokens,
+                any_tokens=self.any_passage_tokens,
+                floor=self.sentence_floor,
+            )
             passages, excerpts = [p for p, _ in picked], [x for _, x in picked]
         timings["retrieve_s"] = time.perf_counter() - step
         yield Passages(tuple(passages), standalone)

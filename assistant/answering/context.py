@@ -99,14 +99,23 @@ def _header(p: Passage) -> str:
 
 
 def select_sentences(
-    question: str, passages: Sequence[Passage], embedder: TextEmbedder, max_tokens: int
+    question: str,
+    passages: Sequence[Passage],
+    embedder: TextEmbedder,
+    max_tokens: int,
+    *,
+    any_tokens: int | None = None,
+    floor: float = 0.0,
 ) -> list[tuple[Passage, str]]:
     """The passages' sentences that bear most on the question, within ``max_tokens``:
     each passage that keeps any, with the excerpt the model is shown.
 
     Every sentence is scored as the extractive answerer scores it (cosine similarity to
     the question and the share of its content words, :func:`relevance`); the best are
-    taken until the budget (sentence tokens plus a header per passage) is spent. A
+    taken until the budget (sentence tokens plus a header per passage) is spent. Past
+    ``any_tokens`` (None: the whole budget), a sentence is taken only if it scores at
+    least ``floor`` times the best sentence's score: a long article's many sentences
+    about something else are not read before every answer. A
     sentence repeated by two overlapping chunks counts once. A passage's excerpt is its
     chosen sentences in their order, " … " where sentences were left out; passages keep
     their rank (a small model reads the first passage most). The passage itself stays
@@ -128,10 +137,12 @@ def select_sentences(
     scores = relevance(question, texts, embedder)
     chosen: dict[int, list[int]] = {}  # passage index -> chosen candidates
     used = 0
+    any_tokens = max_tokens if any_tokens is None else any_tokens
+    good = floor * float(scores.max())
     for j in map(int, np.argsort(-scores)):
         i = candidates[j][0]
         cost = count_tokens(texts[j]) + (0 if i in chosen else count_tokens(_header(passages[i])))
-        if chosen and used + cost > max_tokens:
+        if chosen and (used + cost > max_tokens or (used + cost > any_tokens and scores[j] < good)):
             continue
         chosen.setdefault(i, []).append(j)
         used += cost

@@ -154,7 +154,16 @@ def test_constructors_take_their_settings_without_defaults_of_their_own() -> Non
         return {p.name for p in params if p.default is not inspect.Parameter.empty}
 
     assert (
-        defaulted(AnswerChain) & {"k", "passage_tokens", "history_tokens", "per_article"} == set()
+        defaulted(AnswerChain)
+        & {
+            "k",
+            "passage_tokens",
+            "any_passage_tokens",
+            "sentence_floor",
+            "history_tokens",
+            "per_article",
+        }
+        == set()
     )
     assert defaulted(HybridSearcher) & {"candidates", "dedupe_threshold", "mode"} == set()
     assert defaulted(make_chat_model) & {"temperature", "max_tokens", "n_ctx", "timeout"} == set()

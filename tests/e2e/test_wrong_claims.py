@@ -89,8 +89,9 @@ def _ask(store: Path, url: str, *, judge: bool, reworded: bool = True) -> Answer
     bot = Assistant(
         data_dir=store,
         backend="openai:scripted",
-        # The script cites the Munich passage: a budget that keeps its sentence in.
-        llm={"base_url": url, "passage_tokens": 800},
+        # The script cites the Munich passage: a budget that keeps its sentence in, every
+        # sentence given however far from the question.
+        llm={"base_url": url, "passage_tokens": 800, "sentence_floor": 0.0},
         verify={"judge": judge, "reworded": reworded},
     )
     events = list(bot.stream(QUESTION))

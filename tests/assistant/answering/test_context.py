@@ -41,6 +41,28 @@ def test_a_sentence_two_overlapping_passages_share_is_shown_once(bot) -> None:  
     assert sum("we do not see any withdrawal yet" in s for s in sentences) == 1
 
 
+def test_past_the_first_tokens_only_sentences_near_the_best_are_shown(bot) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "The council voted on Monday to close the Elm Street bridge for repairs. "
+        "The closure will last three months, the council said. "
+        "The city's football team lost its third match in a row on Saturday. "
+        "A bakery on Main Street won a regional prize for its rye bread. "
+        "Forecasters expect a wet and windy weekend across the region."
+    )
+    passage = Passage("a#0", "a", 0, text, 0, len(text), title="Council closes bridge")
+    question = "When did the council vote to close the Elm Street bridge?"
+
+    def shown(**kwargs: float) -> str:
+        picked = select_sentences(question, [passage], bot.embedder, 400, any_tokens=20, **kwargs)
+        return picked[0][1]
+
+    lean = shown(floor=0.6)
+    assert "on Monday" in lean
+    assert "football" not in lean and "bakery" not in lean and "Forecasters" not in lean
+    # With no floor the budget is filled, every sentence given.
+    assert "football" in shown(floor=0.0) and "Forecasters" in shown(floor=0.0)
+
+
 def _passage(**where: str) -> Passage:
     text = "Shop owners said the closure would hurt business."
     return Passage(
