@@ -117,7 +117,7 @@ class Assistant:
             k=r.k,
             passage_tokens=s.llm.passage_tokens,
             any_passage_tokens=s.llm.any_passage_tokens,
-            sentence_floor=s.llm.sentence_floor,
+            sentence_floor=s.sentence_floor(),
             history_tokens=s.llm.history_tokens,
             per_article=r.per_article,
             select=s.llm.select_sentences,

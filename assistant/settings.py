@@ -69,6 +69,9 @@ PROFILE_FUSION: dict[str, dict[str, Any]] = {
         "date_weight": 0.0,
     },
 }
+# The relevance floor on sentences past llm.any_passage_tokens, per profile: chosen on the
+# fast embedder's scores (docs/benchmarks.md); the accurate embedder scores differently.
+PROFILE_SENTENCE_FLOOR: dict[str, float] = {"fast": 0.6, "accurate": 0.0}
 RRF_KEYS = ("rrf_k", "dense_weight", "bm25_weight")
 BONUS_KEYS = ("number_weight", "source_weight", "date_weight")
 FUSION_KEYS = ("alpha", *RRF_KEYS, *BONUS_KEYS)
@@ -197,12 +200,14 @@ class LLMSettings(BaseModel):
         "it scores at least sentence_floor times the best sentence's score (a long "
         "article's sentences about other things are not read before the answer).",
     )
-    sentence_floor: float = Field(
-        0.6,
+    sentence_floor: float | None = Field(
+        None,
         ge=0,
         le=1,
         description="The share of the best sentence's relevance score a sentence needs to "
-        "be given past any_passage_tokens; 0 fills passage_tokens.",
+        "be given past any_passage_tokens; 0 fills passage_tokens; None: the profile's "
+        "(fast 0.6; accurate 0, since 0.6 was chosen on the fast embedder's scores and "
+        "with the accurate one drops the sample answer's sentence).",
     )
     history_tokens: int = Field(
         600, ge=0, description="Most conversation tokens used to understand a follow-up."
@@ -349,6 +354,11 @@ class Settings(BaseSettings):
         rrf_set = any(getattr(r, key) is not None for key in RRF_KEYS)
         method = r.fusion or ("rrf" if rrf_set else tuned["fusion"])
         return Fusion(method=method, **{key: chosen(key) for key in FUSION_KEYS})
+
+    def sentence_floor(self) -> float:
+        """The sentence floor in force: what is set, else the profile's."""
+        floor = self.llm.sentence_floor
+        return PROFILE_SENTENCE_FLOOR[self.profile] if floor is None else floor
 
     @field_validator("chroma_host")
     @classmethod

@@ -196,3 +196,12 @@ def test_the_model_folder_is_where_the_accurate_embedder_is_joined(
     with pytest.raises(ConfigError, match="stop here"):
         bot.embedder.encode(["x"])
     assert asked == [tmp_path / "m"]
+
+
+def test_the_sentence_floor_is_the_profiles_unless_set() -> None:
+    # Chosen on the fast embedder's scores; the accurate one's would drop the sample
+    # answer's sentence, so it fills the budget as before.
+    assert Settings(profile="fast").sentence_floor() == 0.6
+    assert Settings(profile="accurate").sentence_floor() == 0.0
+    assert Settings(profile="accurate", llm={"sentence_floor": 0.5}).sentence_floor() == 0.5
+    assert Settings(profile="fast", llm={"sentence_floor": 0.0}).sentence_floor() == 0.0
