@@ -138,7 +138,8 @@ def select_sentences(
     chosen: dict[int, list[int]] = {}  # passage index -> chosen candidates
     used = 0
     any_tokens = max_tokens if any_tokens is None else any_tokens
-    good = floor * float(scores.max())
+    # A floor of 0 leaves out nothing, not even a sentence scoring below 0.
+    good = floor * float(scores.max()) if floor else -np.inf
     for j in map(int, np.argsort(-scores)):
         i = candidates[j][0]
         cost = count_tokens(texts[j]) + (0 if i in chosen else count_tokens(_header(passages[i])))
