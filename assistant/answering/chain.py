@@ -333,7 +333,11 @@ class AnswerChain:
         """The model's reply to ``messages``, its pieces yielded as they come, except a
         decline: pieces that may still be the start of it are held back, and it is
         never yielded (the answer that replaces it is). Returns the whole reply, and
-        whether the model stopped at its length limit."""
+        whether the model stopped at its length limit.
+
+        Once the reply says the articles don't say, it is a decline whatever follows
+        (:meth:`check_reply`): the model is stopped there, and the decline sentence it was
+        writing is returned whole ("The articles don't say" as :data:`CANNOT_ANSWER`)."""
         text = ""
         shown = 0
         cut = False
@@ -342,6 +346,10 @@ class AnswerChain:
             meta = piece.response_metadata
             # llama.cpp and OpenAI-compatible servers say "finish_reason", Ollama "done_reason"
             cut = cut or "length" in (meta.get("finish_reason"), meta.get("done_reason"))
+            if _REFUSAL.search(text):
+                if CANNOT_ANSWER.startswith(text.strip()):
+                    text = CANNOT_ANSWER
+                break  # the rest, a full stop or more, is not written
             if shown or not CANNOT_ANSWER.startswith(text.lstrip()):
                 if "first_token_s" not in timings:
                     timings["first_token_s"] = time.perf_counter() - started
