@@ -6,9 +6,7 @@ refusals, follow-ups); what a real model answers is tested in test_local_answers
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from langchain_core.language_models.fake_chat_models import (
@@ -16,14 +14,13 @@ from langchain_core.language_models.fake_chat_models import (
     GenericFakeChatModel,
 )
 from langchain_core.messages import AIMessage
-from langchain_core.outputs import ChatGenerationChunk
-from pydantic import Field
 
 from assistant import CANNOT_ANSWER, Answer, Passages, Token, Turn
 from assistant.answering.chain import MIN_RELEVANCE, AnswerChain
 from assistant.answering.context import bounded_history, within_budget
 from assistant.answering.extractive import relevance
 from tests.conftest import whole_passage_chain
+from tests.fake_models import CountingModel
 
 
 @pytest.fixture()
@@ -181,24 +178,11 @@ def test_a_declining_model_is_not_asked_again_when_no_sentence_answers(bot) -> N
     assert "".join(e.text for e in events if isinstance(e, Token)) == CANNOT_ANSWER
 
 
-class _RecordingModel(GenericFakeChatModel):
-    """A scripted model that records the pieces it was made to write."""
-
-    written: list[str] = Field(default_factory=list)
-
-    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        for chunk in super()._stream(*args, **kwargs):
-            self.written.append(str(chunk.message.content))
-            yield chunk
-
-
 def test_a_model_is_stopped_once_its_reply_says_the_articles_dont_say(bot) -> None:  # type: ignore[no-untyped-def]
     # Whatever follows, the reply is a decline: the model need not write it.
-    model = _RecordingModel(
-        messages=iter([AIMessage("The articles don't say who won the 2018 World Cup.")])
-    )
+    model = CountingModel(responses=["The articles don't say who won the 2018 World Cup."])
     events = list(_chain(bot, model).stream("Who won the 2018 World Cup?"))
-    assert "".join(model.written).rstrip().endswith("don't say")
+    assert model.read == [len("The articles don't say")]
     answer = events[-1]
     assert isinstance(answer, Answer) and answer.refused and answer.text == CANNOT_ANSWER
     assert "".join(e.text for e in events if isinstance(e, Token)) == CANNOT_ANSWER

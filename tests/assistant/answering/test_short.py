@@ -3,14 +3,10 @@ checked sentences hold it, and shown first in the answer."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from langchain_core.language_models import FakeListChatModel
-from langchain_core.outputs import ChatGenerationChunk
-from pydantic import Field
 
 from assistant.answering.chain import AnswerChain
 from assistant.answering.citations import CANNOT_ANSWER
@@ -29,6 +25,7 @@ from assistant.answering.short import (
 from assistant.answering.verify import DECLINED_SUPPORT_LABEL, ModelJudge, support_label
 from assistant.types import NO_FILTERS
 from tests.conftest import whole_passage_chain
+from tests.fake_models import CountingModel
 
 
 @pytest.mark.parametrize(
@@ -257,19 +254,6 @@ def test_a_short_answer_over_a_quote_stands_apart_for_its_label() -> None:
     )
 
 
-class _CountingModel(FakeListChatModel):
-    """Writes its replies in turn, a character at a time, as FakeListChatModel does, and
-    counts the characters of each that were read."""
-
-    read: list[int] = Field(default_factory=list)
-
-    def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
-        self.read.append(0)
-        for chunk in super()._stream(*args, **kwargs):
-            self.read[-1] += 1
-            yield chunk
-
-
 def test_a_reply_too_long_for_a_short_answer_is_not_read_to_its_end(bot) -> None:  # type: ignore[no-untyped-def]
     reply = _citing_false(
         bot, "A senior Biden administration official at the White House said it was false"
@@ -278,7 +262,7 @@ def test_a_reply_too_long_for_a_short_answer_is_not_read_to_its_end(bot) -> None
         "A senior Biden administration official at the White House said on Wednesday that "
         "the Kremlin's claims of a withdrawal were false, citing 7,000 more troops."
     )
-    model = _CountingModel(responses=[reply, sentence])
+    model = CountingModel(responses=[reply, sentence])
     answer = whole_passage_chain(bot, model).invoke(_WHO)
     assert answer.short == "" and answer.text.startswith("A senior Biden")
     assert model.read[0] == len(reply)
